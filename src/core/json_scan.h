@@ -85,9 +85,15 @@ static inline const char *sb_json_scan_string(const char *p, const char *end, bo
             uint64_t x;
             memcpy(&x, p, 8);
             uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-            uint64_t special = ((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x;
-            if (special & highs)
+            uint64_t special =
+                (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x) & highs;
+            if (special) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                /* the lowest flagged byte is always a true hit: borrows only run upwards */
+                p += __builtin_ctzll(special) >> 3;
+#endif
                 break;
+            }
             p += 8;
         }
         if (p >= end) {
@@ -161,6 +167,26 @@ static inline const char *sb_json_scan_string(const char *p, const char *end, bo
     }
 }
 
+/* Skips a run of ASCII digits, eight at a time. */
+static inline const char *sb_json_skip_digits(const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        /* a byte is a digit when its high nibble is 3 and adding 6 keeps it so */
+        uint64_t nd = ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+                      (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^
+                       0x3030303030303030ULL);
+        if (nd)
+            return p + (__builtin_ctzll(nd) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end && (unsigned)(*p - '0') <= 9)
+        p++;
+    return p;
+}
+
 /* Scans a number starting at p (a '-' or digit). Returns the position after it. */
 static inline const char *sb_json_scan_number(const char *p, const char *end, const char **why,
                                               const char **where) {
@@ -169,18 +195,15 @@ static inline const char *sb_json_scan_number(const char *p, const char *end, co
         p++;
     if (p >= end || (unsigned)(*p - '0') > 9)
         goto bad;
-    if (*p == '0') {
+    if (*p == '0')
         p++;
-    } else {
-        while (p < end && (unsigned)(*p - '0') <= 9)
-            p++;
-    }
+    else
+        p = sb_json_skip_digits(p, end);
     if (p < end && *p == '.') {
         p++;
         if (p >= end || (unsigned)(*p - '0') > 9)
             goto bad;
-        while (p < end && (unsigned)(*p - '0') <= 9)
-            p++;
+        p = sb_json_skip_digits(p, end);
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         p++;
@@ -188,8 +211,7 @@ static inline const char *sb_json_scan_number(const char *p, const char *end, co
             p++;
         if (p >= end || (unsigned)(*p - '0') > 9)
             goto bad;
-        while (p < end && (unsigned)(*p - '0') <= 9)
-            p++;
+        p = sb_json_skip_digits(p, end);
     }
     return p;
 bad:

@@ -298,45 +298,91 @@ static const char *literal(fctx *fx, const char *p) {
     return bad(fx, p, "invalid literal (expected a value)");
 }
 
-static const char *skip_value(fctx *fx, const char *p, int depth);
-
+/* Validates and skips the object or array at p without recording anything: an iterative
+ * loop with a bit stack, since most of an event's bytes usually pass through here. */
 static const char *skip_container(fctx *fx, const char *p, int depth) {
     const char *end = fx->end;
-    bool obj = *p == '{';
-    char close = obj ? '}' : ']';
-    if (depth > SB_JSON_MAX_DEPTH)
-        return bad(fx, p, "nesting too deep");
-    p = sb_json_skip_ws(p + 1, end);
-    if (p < end && *p == close)
-        return p + 1;
+    uint64_t stack[SB_JSON_MAX_DEPTH / 64 + 2]; /* bit set: an object */
+    int sp = 0, room = SB_JSON_MAX_DEPTH - depth + 1;
+    bool esc;
+    goto open;
     for (;;) {
-        if (obj) {
+        /* p is at a value */
+        switch (*p) {
+        case '{':
+        case '[':
+        open:
+            if (sp >= room || sp >= SB_JSON_MAX_DEPTH)
+                return bad(fx, p, "nesting too deep");
+            if (*p == '{')
+                stack[sp >> 6] |= 1ULL << (sp & 63);
+            else
+                stack[sp >> 6] &= ~(1ULL << (sp & 63));
+            sp++;
+            p = sb_json_skip_ws(p + 1, end);
+            if (p < end && (*p == '}' || *p == ']')) {
+                bool obj = stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1;
+                if (*p != (obj ? '}' : ']'))
+                    return bad(fx, p, obj ? "expected a string key in object"
+                                          : "unexpected character (expected a value)");
+                p++;
+                sp--;
+                goto after;
+            }
+            goto member;
+        case '"':
+            p = sb_json_scan_string(p + 1, end, &esc, &fx->why, &fx->where);
+            break;
+        case 't':
+        case 'f':
+        case 'n': p = literal(fx, p); break;
+        default:
+            if (*p != '-' && (unsigned)(*p - '0') > 9)
+                return bad(fx, p, "unexpected character (expected a value)");
+            p = sb_json_scan_number(p, end, &fx->why, &fx->where);
+            break;
+        }
+        if (!p)
+            return NULL;
+    after:
+        /* after a value inside container sp - 1 */
+        if (sp == 0)
+            return p;
+        p = sb_json_skip_ws(p, end);
+        if (p >= end)
+            return bad(fx, p, "unterminated object or array");
+        {
+            bool obj = stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1;
+            if (*p == ',') {
+                p = sb_json_skip_ws(p + 1, end);
+            } else if (*p == (obj ? '}' : ']')) {
+                p++;
+                sp--;
+                goto after;
+            } else {
+                return bad(fx, p, obj ? "expected ',' or '}' in object"
+                                      : "expected ',' or ']' in array");
+            }
+        }
+    member:
+        if (stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1) {
             if (p >= end || *p != '"')
                 return bad(fx, p, p < end ? "expected a string key in object" : "unterminated object");
-            bool esc;
             p = sb_json_scan_string(p + 1, end, &esc, &fx->why, &fx->where);
             if (!p)
                 return NULL;
+            if (p < end && *p == ':') {
+                p++;
+            } else {
+                p = sb_json_skip_ws(p, end);
+                if (p >= end || *p != ':')
+                    return bad(fx, p, "expected ':' after object key");
+                p++;
+            }
             p = sb_json_skip_ws(p, end);
-            if (p >= end || *p != ':')
-                return bad(fx, p, "expected ':' after object key");
-            p = sb_json_skip_ws(p + 1, end);
         }
         if (p >= end)
             return bad(fx, p, "unexpected end of input (expected a value)");
-        p = skip_value(fx, p, depth + 1);
-        if (!p)
-            return NULL;
-        p = sb_json_skip_ws(p, end);
-        if (p < end && *p == ',') {
-            p = sb_json_skip_ws(p + 1, end);
-            continue;
-        }
-        if (p < end && *p == close)
-            return p + 1;
-        if (p >= end)
-            return bad(fx, p, obj ? "unterminated object" : "unterminated array");
-        return bad(fx, p, obj ? "expected ',' or '}' in object" : "expected ',' or ']' in array");
     }
 }
 
