@@ -1,6 +1,7 @@
 /* json_scan.c - the out-of-line parts of the JSON scanner: unescaping and number values. */
 #include "core/json_scan.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -66,10 +67,34 @@ static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+#if LDBL_MANT_DIG == 64
+/* Powers of ten exact in the x87 80-bit format (5^27 < 2^64). */
+static const long double exact_pow10l[] = {
+    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+
+/* w * 10^e10 through one correctly rounded 80-bit operation, then to double. The 80-bit
+ * result is within half of its own ulp of the true value; rounding it to double can only
+ * differ from rounding the true value when it lies next to a midpoint between two doubles,
+ * which the low 11 bits of its 64-bit significand show. Returns false in that case. */
+static bool extended_path(uint64_t w, int e10, double *out) {
+    long double r = e10 < 0 ? (long double)w / exact_pow10l[-e10] : (long double)w * exact_pow10l[e10];
+    uint64_t sig;
+    memcpy(&sig, &r, sizeof sig); /* x87: the significand is the first 8 bytes */
+    unsigned low = (unsigned)(sig & 0x7FF);
+    if (low >= 0x3FF && low <= 0x401)
+        return false;
+    *out = (double)r;
+    return true;
+}
+#endif
+
 bool sb_json_number_value(const char *text, size_t len, double *out) {
-    /* Fast path: at most 15 significant digits and a small decimal exponent convert exactly,
-     * because both the digits and the power of ten are exact doubles and IEEE division and
-     * multiplication round once. Everything else goes to strtod (correctly rounded). */
+    /* Fast paths, both exact: up to 15 significant digits with a power of ten up to 1e22
+     * (Clinger: both operands are exact doubles and one IEEE operation rounds once), and up to
+     * 19 digits with a power up to 1e27 in 80-bit arithmetic (see extended_path). Everything
+     * else goes to strtod, which rounds correctly. */
     const char *p = text, *end = text + len;
     bool neg = false;
     if (p < end && *p == '-') {
@@ -83,7 +108,7 @@ bool sb_json_number_value(const char *text, size_t len, double *out) {
             digits++;
         mant = mant * 10 + (uint64_t)(*p - '0');
         p++;
-        if (digits > 15)
+        if (digits > 19)
             goto slow;
     }
     if (p < end && *p == '.') {
@@ -94,19 +119,40 @@ bool sb_json_number_value(const char *text, size_t len, double *out) {
             mant = mant * 10 + (uint64_t)(*p - '0');
             exp10--;
             p++;
-            if (digits > 15)
+            if (digits > 19)
                 goto slow;
         }
     }
-    if (p < end)
-        goto slow; /* an exponent part */
-    if (exp10 < -22)
-        goto slow;
-    double v = (double)mant;
-    if (exp10 < 0)
-        v /= exact_pow10[-exp10];
-    *out = neg ? -v : v;
-    return true;
+    if (p < end) { /* an exponent part */
+        p++;
+        bool eneg = false;
+        if (*p == '+' || *p == '-')
+            eneg = *p++ == '-';
+        int e = 0;
+        while (p < end) {
+            e = e * 10 + (*p++ - '0');
+            if (e > 400)
+                goto slow;
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (mant == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return true;
+    }
+    double v;
+    if (digits <= 15 && exp10 >= -22 && exp10 <= 22) {
+        v = (double)mant;
+        v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
+        *out = neg ? -v : v;
+        return true;
+    }
+#if LDBL_MANT_DIG == 64
+    if (exp10 >= -27 && exp10 <= 27 && extended_path(mant, exp10, &v)) {
+        *out = neg ? -v : v;
+        return true;
+    }
+#endif
 slow:;
     char buf[128];
     char *heap = NULL, *s = buf;

@@ -15,7 +15,8 @@
 
 /* Skips JSON whitespace (space, tab, CR, LF). */
 static inline const char *sb_json_skip_ws(const char *p, const char *end) {
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    while (p < end && (unsigned char)*p <= ' ' &&
+           (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
         p++;
     return p;
 }

@@ -348,21 +348,26 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
         /* after a value inside container sp - 1 */
         if (sp == 0)
             return p;
-        p = sb_json_skip_ws(p, end);
-        if (p >= end)
-            return bad(fx, p, "unterminated object or array");
         {
             bool obj = stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1;
-            if (*p == ',') {
-                p = sb_json_skip_ws(p + 1, end);
-            } else if (*p == (obj ? '}' : ']')) {
-                p++;
-                sp--;
-                goto after;
-            } else {
-                return bad(fx, p, obj ? "expected ',' or '}' in object"
-                                      : "expected ',' or ']' in array");
+            if (__builtin_expect(p >= end || *p != ',', 0)) {
+                p = sb_json_skip_ws(p, end);
+                if (p >= end)
+                    return bad(fx, p, "unterminated object or array");
+                if (*p == (obj ? '}' : ']')) {
+                    p++;
+                    sp--;
+                    goto after;
+                }
+                if (*p != ',')
+                    return bad(fx, p, obj ? "expected ',' or '}' in object"
+                                          : "expected ',' or ']' in array");
             }
+            p++;
+            if (__builtin_expect(p < end && *p <= ' ', 0))
+                p = sb_json_skip_ws(p, end);
+            if (!obj)
+                goto element;
         }
     member:
         if (stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1) {
@@ -371,7 +376,7 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
             p = sb_json_scan_string(p + 1, end, &esc, &fx->why, &fx->where);
             if (!p)
                 return NULL;
-            if (p < end && *p == ':') {
+            if (__builtin_expect(p < end && *p == ':', 1)) {
                 p++;
             } else {
                 p = sb_json_skip_ws(p, end);
@@ -379,8 +384,10 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
                     return bad(fx, p, "expected ':' after object key");
                 p++;
             }
-            p = sb_json_skip_ws(p, end);
+            if (__builtin_expect(p < end && *p <= ' ', 0))
+                p = sb_json_skip_ws(p, end);
         }
+    element:
         if (p >= end)
             return bad(fx, p, "unexpected end of input (expected a value)");
     }

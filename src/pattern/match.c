@@ -117,9 +117,23 @@ static void visit_group(sb_matcher *mt, const sb_group *g) {
     }
 }
 
+/* Sorts a few ids: lists here are short (fields of one event, patterns of one match). */
 static int u32_cmp(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
+}
+
+static void sort_u32(uint32_t *v, uint32_t n) {
+    if (n > 32) {
+        qsort(v, n, sizeof *v, u32_cmp);
+        return;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = v[i], j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 static void visit(sb_matcher *mt, uint32_t state) {
@@ -144,7 +158,7 @@ static void visit(sb_matcher *mt, uint32_t state) {
     if (st->groups.n > 8 && mt->ntouched * 4 < st->groups.n) {
         /* many fields leave this state, few are in the event: look up the event's fields */
         if (!mt->touched_sorted) {
-            qsort(mt->touched, mt->ntouched, sizeof *mt->touched, u32_cmp);
+            sort_u32(mt->touched, mt->ntouched);
             mt->touched_sorted = true;
         }
         for (uint32_t t = 0; t < mt->ntouched; t++) {
@@ -218,8 +232,7 @@ int sb_match(sb_matcher *mt, const char *text, size_t len, const uint32_t **ids,
                             "than %u steps against these patterns",
                             SB_MATCH_MAX_STEPS);
     }
-    if (mt->nout > 1)
-        qsort(mt->out, mt->nout, sizeof *mt->out, u32_cmp);
+    sort_u32(mt->out, mt->nout);
     for (uint32_t i = 0; i < mt->nout; i++)
         mt->out[i] = mt->m->pattern_ids[mt->out[i]];
     return (int)mt->nout;

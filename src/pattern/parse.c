@@ -176,6 +176,12 @@ static int anything_but(pctx *cx, const sb_jnode *v, const char *path, sb_test *
     if (v->u.arr.n == 0)
         return perr(cx, v->offset, path, "\"anything-but\" needs at least one value");
     sb_json_type first = v->u.arr.items[0]->type;
+    for (size_t i = 1; i < v->u.arr.n; i++)
+        if (v->u.arr.items[i]->type != first)
+            return perr(cx, v->u.arr.items[i]->offset, path,
+                        "\"anything-but\" lists hold only strings or only numbers; this one "
+                        "mixes %s and %s",
+                        sb_json_type_name(first), sb_json_type_name(v->u.arr.items[i]->type));
     if (first == SB_JSON_STRING) {
         t->kind = MK_AB_STR;
         return string_operands(cx, v, path, op, true, false, false, t);
