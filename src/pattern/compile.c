@@ -111,7 +111,8 @@ typedef struct comp {
     vec vent_neg;  /* pairs */
     sb_keymap tedge_map; /* (tnode, byte) -> child */
     vec tnodes;    /* count only; pos/neg from pairs */
-    vec tnode_pos, tnode_neg;
+    vec tnode_pos, tnode_neg, tnode_globs;
+    vec field_globs;
     vec globs, ranges, cidrs;
     vec field_abstr, field_abnum;
 } comp;
@@ -388,6 +389,13 @@ static uint32_t pred_of(comp *c, uint32_t field, const sb_test *t) {
 static int u32_cmp(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
+}
+
+static int range_cmp(const void *a, const void *b) {
+    const sb_ranget *x = a, *y = b;
+    if (x->lo != y->lo)
+        return x->lo < y->lo ? -1 : 1;
+    return x->pred < y->pred ? -1 : x->pred > y->pred;
 }
 
 static int u64_cmp(const void *a, const void *b) {
@@ -685,6 +693,22 @@ static int add_test(comp *c, uint32_t pred, const sb_test *t) {
                 return nomem(c);
             g->pred = pred;
             g->negate = t->kind == MK_AB_WILDCARD;
+            /* gate the wildcard behind its literal prefix (or suffix) in the field's trie, so
+             * that only values that begin (end) right are tried against it */
+            uint32_t gi = (uint32_t)(c->globs.n - 1);
+            const sb_glob *gl = &g->glob;
+            size_t last = gl->nsegs - 1;
+            if (gl->lens[0] > 0)
+                node = trie_insert(c, &fm->prefix_trie, gl->segs[0], gl->lens[0], false);
+            else if (gl->lens[last] > 0)
+                node = trie_insert(c, &fm->suffix_trie, gl->segs[last], gl->lens[last], true);
+            else
+                node = SB_NONE - 1; /* neither: tried on every value */
+            if (node == SB_NONE)
+                return nomem(c);
+            if (!(node == SB_NONE - 1 ? add_pair(&c->field_globs, field, gi)
+                                      : add_pair(&c->tnode_globs, node, gi)))
+                return nomem(c);
         }
         if (t->kind == MK_AB_WILDCARD && !add_pair(&c->field_abstr, field, pred))
             return nomem(c);
@@ -774,15 +798,12 @@ static int build_values(comp *c) {
     for (uint32_t i = 0; i < m->npreds; i++) {
         uint32_t p = order[i].value, f = order[i].owner;
         sb_fieldm *fm = &m->fields[f];
-        size_t g0 = c->globs.n, r0 = c->ranges.n, c0 = c->cidrs.n;
+        size_t r0 = c->ranges.n, c0 = c->cidrs.n;
         int rc = add_test(c, p, AT(c->pred_tests, ftest, p).test);
         if (rc) {
             free(order);
             return rc;
         }
-        if (c->globs.n > g0 && fm->globs.n == 0)
-            fm->globs.first = (uint32_t)g0;
-        fm->globs.n += (uint32_t)(c->globs.n - g0);
         if (c->ranges.n > r0 && fm->ranges.n == 0)
             fm->ranges.first = (uint32_t)r0;
         fm->ranges.n += (uint32_t)(c->ranges.n - r0);
@@ -821,7 +842,11 @@ static int build_values(comp *c) {
     if (!pairs_to_ranges(&c->tnode_pos, &c->pool, m->tnodes, sizeof(sb_tnode),
                          offsetof(sb_tnode, pos), ntn) ||
         !pairs_to_ranges(&c->tnode_neg, &c->pool, m->tnodes, sizeof(sb_tnode),
-                         offsetof(sb_tnode, neg), ntn))
+                         offsetof(sb_tnode, neg), ntn) ||
+        !pairs_to_ranges(&c->tnode_globs, &c->pool, m->tnodes, sizeof(sb_tnode),
+                         offsetof(sb_tnode, globs), ntn) ||
+        !pairs_to_ranges(&c->field_globs, &c->pool, m->fields, sizeof(sb_fieldm),
+                         offsetof(sb_fieldm, globs), m->nfields))
         return nomem(c);
     /* restore the edge ranges that pairs_to_ranges does not touch: nothing to do */
     m->vents = c->vents.v;
@@ -837,6 +862,19 @@ static int build_values(comp *c) {
     c->globs.v = NULL;
     m->ranges = c->ranges.v;
     c->ranges.v = NULL;
+    for (uint32_t f = 0; f < m->nfields; f++) {
+        sb_ranget *r = m->ranges + m->fields[f].ranges.first;
+        uint32_t n = m->fields[f].ranges.n;
+        if (n == 0)
+            continue;
+        qsort(r, n, sizeof *r, range_cmp);
+        double max_hi = -INFINITY;
+        for (uint32_t i = 0; i < n; i++) {
+            if (r[i].hi > max_hi)
+                max_hi = r[i].hi;
+            r[i].max_hi = max_hi;
+        }
+    }
     m->cidrs = c->cidrs.v;
     c->cidrs.v = NULL;
     return SB_OK;
@@ -852,7 +890,8 @@ static void comp_free(comp *c) {
     vec *vs[] = {&c->field_paths, &c->pred_tests, &c->pool,      &c->pairs,      &c->pred_specs,
                  &c->state_terms, &c->step_pos,   &c->step_abs,  &c->vents,      &c->vent_neg,
                  &c->tnodes,      &c->tnode_pos,  &c->tnode_neg, &c->globs,      &c->ranges,
-                 &c->cidrs,       &c->field_abstr, &c->field_abnum};
+                 &c->cidrs,       &c->field_abstr, &c->field_abnum, &c->tnode_globs,
+                 &c->field_globs};
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
         free(vs[i]->v);
     free(c->rank);
@@ -932,11 +971,12 @@ sb_machine *sb_machine_compile(const sb_patterns *ps, sb_error *err) {
     vec proto[] = {VEC(const sb_cfield *), VEC(ftest), VEC(uint32_t), VEC(pair), VEC(pair),
                    VEC(pair), VEC(uint32_t[4]), VEC(uint32_t[3]), VEC(sb_vent), VEC(pair),
                    VEC(sb_tnode), VEC(pair), VEC(pair), VEC(sb_globt), VEC(sb_ranget),
-                   VEC(sb_cidrt), VEC(pair), VEC(pair)};
+                   VEC(sb_cidrt), VEC(pair), VEC(pair), VEC(pair), VEC(pair)};
     vec *vs[] = {&c.field_paths, &c.pred_tests, &c.pool,      &c.pairs,      &c.pred_specs,
                  &c.state_terms, &c.step_pos,   &c.step_abs,  &c.vents,      &c.vent_neg,
                  &c.tnodes,      &c.tnode_pos,  &c.tnode_neg, &c.globs,      &c.ranges,
-                 &c.cidrs,       &c.field_abstr, &c.field_abnum};
+                 &c.cidrs,       &c.field_abstr, &c.field_abnum, &c.tnode_globs,
+                 &c.field_globs};
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
         *vs[i] = proto[i];
     int rc = compile(&c);

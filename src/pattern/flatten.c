@@ -113,13 +113,30 @@ static inline void apply_vent(sb_matcher *mt, const sb_vent *v, uint32_t leaf, u
         mt->ab_stamp[neg[i]] = seq;
 }
 
-static inline void trie_node_hit(sb_matcher *mt, const sb_tnode *t, uint32_t leaf, uint32_t field,
-                                 uint32_t seq) {
+/* Tries the wildcards listed in r (indices of m->globs) on the whole value. */
+static void try_globs(sb_matcher *mt, sb_range r, const char *s, size_t n, uint32_t leaf,
+                      uint32_t field, uint32_t seq) {
+    const sb_machine *m = mt->m;
+    for (uint32_t i = 0; i < r.n; i++) {
+        const sb_globt *g = &m->globs[m->u32s[r.first + i]];
+        if (sb_glob_match(&g->glob, s, n)) {
+            if (g->negate)
+                mt->ab_stamp[g->pred] = seq;
+            else
+                fire(mt, g->pred, leaf, field);
+        }
+    }
+}
+
+static inline void trie_node_hit(sb_matcher *mt, const sb_tnode *t, const char *s, size_t n,
+                                 uint32_t leaf, uint32_t field, uint32_t seq) {
     const uint32_t *u = mt->m->u32s;
     for (uint32_t i = 0; i < t->pos.n; i++)
         fire(mt, u[t->pos.first + i], leaf, field);
     for (uint32_t i = 0; i < t->neg.n; i++)
         mt->ab_stamp[u[t->neg.first + i]] = seq;
+    if (t->globs.n)
+        try_globs(mt, t->globs, s, n, leaf, field, seq);
 }
 
 static void trie_walk(sb_matcher *mt, uint32_t root, const char *s, size_t n, bool reverse,
@@ -127,7 +144,7 @@ static void trie_walk(sb_matcher *mt, uint32_t root, const char *s, size_t n, bo
     const sb_machine *m = mt->m;
     const sb_tnode *t = &m->tnodes[root];
     for (size_t i = 0;; i++) {
-        trie_node_hit(mt, t, leaf, field, seq);
+        trie_node_hit(mt, t, s, n, leaf, field, seq);
         if (i == n)
             return;
         unsigned char b = (unsigned char)(reverse ? s[n - 1 - i] : s[i]);
@@ -214,15 +231,8 @@ static void leaf_string(fctx *fx, uint32_t field, const char *s, size_t n, bool 
         if (fm->suffix_eic_trie != SB_NONE)
             trie_walk(mt, fm->suffix_eic_trie, f, fn, true, leaf, field, seq);
     }
-    for (uint32_t i = 0; i < fm->globs.n; i++) {
-        const sb_globt *g = &m->globs[fm->globs.first + i];
-        if (sb_glob_match(&g->glob, s, n)) {
-            if (g->negate)
-                mt->ab_stamp[g->pred] = seq;
-            else
-                fire(mt, g->pred, leaf, field);
-        }
-    }
+    if (fm->globs.n)
+        try_globs(mt, fm->globs, s, n, leaf, field, seq);
     if (fm->cidrs.n) {
         unsigned char ip[16];
         int ip_len;
@@ -238,6 +248,27 @@ static void leaf_string(fctx *fx, uint32_t field, const char *s, size_t n, bool 
         fire(mt, fm->exists_pred, leaf, field);
     fire_unsuppressed(mt, fm->ab_str, leaf, field, seq);
     fire_all(mt, fm->ab_num, leaf, field);
+}
+
+/* Fires the ranges (sorted by lower bound) that hold d: those whose lower bound is at most d,
+ * walked back from the last one until no earlier range reaches up to d. Disjoint ranges cost a
+ * binary search and a step or two, whatever their number. */
+static void test_ranges(sb_matcher *mt, const sb_ranget *r, uint32_t n, double d, uint32_t leaf,
+                        uint32_t field) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (r[mid].lo <= d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t i = lo; i-- > 0;) {
+        if (r[i].max_hi < d)
+            break;
+        if ((r[i].lo_incl ? d >= r[i].lo : d > r[i].lo) && (r[i].hi_incl ? d <= r[i].hi : d < r[i].hi))
+            fire(mt, r[i].pred, leaf, field);
+    }
 }
 
 static void leaf_number(fctx *fx, uint32_t field, const char *s, size_t n) {
@@ -258,11 +289,8 @@ static void leaf_number(fctx *fx, uint32_t field, const char *s, size_t n) {
             if (e)
                 apply_vent(mt, &m->vents[*e], leaf, field, seq);
         }
-        for (uint32_t i = 0; i < fm->ranges.n; i++) {
-            const sb_ranget *r = &m->ranges[fm->ranges.first + i];
-            if ((r->lo_incl ? d >= r->lo : d > r->lo) && (r->hi_incl ? d <= r->hi : d < r->hi))
-                fire(mt, r->pred, leaf, field);
-        }
+        if (fm->ranges.n)
+            test_ranges(mt, m->ranges + fm->ranges.first, fm->ranges.n, d, leaf, field);
     }
     if (fm->exists_pred != SB_NONE)
         fire(mt, fm->exists_pred, leaf, field);

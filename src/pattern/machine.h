@@ -55,6 +55,8 @@ typedef struct sb_tnode { /* a node of a prefix or suffix byte trie */
     sb_range edges;       /* into tedges, sorted by byte */
     sb_range pos;         /* predicates fired on reaching this node */
     sb_range neg;         /* anything-but predicates suppressed on reaching it */
+    sb_range globs;       /* wildcards whose literal prefix (suffix) ends here: into u32s[],
+                             indices of globs[] to try on the whole value */
 } sb_tnode;
 
 typedef struct sb_tedge {
@@ -73,8 +75,9 @@ typedef struct sb_globt {
     bool negate; /* anything-but wildcard: suppresses pred */
 } sb_globt;
 
-typedef struct sb_ranget {
+typedef struct sb_ranget { /* a field's ranges are sorted by lo */
     double lo, hi;
+    double max_hi; /* the largest hi of this range and those before it */
     bool lo_incl, hi_incl;
     uint32_t pred;
 } sb_ranget;
@@ -90,7 +93,7 @@ typedef struct sb_fieldm {
     uint32_t exists_pred, true_pred, false_pred, null_pred; /* SB_NONE when absent */
     bool any_str, any_eic, any_num;                         /* value tables to consult */
     uint32_t prefix_trie, prefix_eic_trie, suffix_trie, suffix_eic_trie; /* roots or SB_NONE */
-    sb_range globs;   /* into globs[] */
+    sb_range globs;   /* into u32s[]: indices of globs[] with no literal prefix or suffix */
     sb_range ranges;  /* into ranges[] */
     sb_range cidrs;   /* into cidrs[] */
     sb_range ab_str;  /* string-family anything-but predicates: fire unless suppressed */

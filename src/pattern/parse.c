@@ -254,6 +254,16 @@ static int numeric(pctx *cx, const sb_jnode *v, const char *path, sb_test *t) {
     if (v->u.arr.n == 4 && !(have_lo && have_hi))
         return perr(cx, v->offset, path,
                     "\"numeric\" range needs a lower bound (> or >=) then an upper bound (< or <=)");
+    if (t->lo == t->hi && t->lo_incl) {
+        /* ["=", x] is the exact number x: one hash lookup instead of a range test */
+        t->kind = MK_EXACT_NUM;
+        t->nums = sb_arena_alloc(cx->arena, sizeof(double));
+        if (!t->nums)
+            return oom(cx);
+        t->nums[0] = t->lo;
+        t->nnums = 1;
+        return SB_OK;
+    }
     if (have_lo && have_hi && !(t->lo < t->hi))
         return perr(cx, v->offset, path,
                     "\"numeric\" range is empty or reversed: lower bound %.17g is not below upper "
