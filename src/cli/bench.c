@@ -92,8 +92,8 @@ int sb_cmd_bench(int argc, char **argv) {
         goto out;
     double t0 = now();
     for (size_t i = 0; i < root->u.arr.n; i++) {
-        if (sb_patterns_add_node(ps, (uint32_t)i, root->u.arr.items[i], pfile, ptext, plen,
-                                 &err) != SB_OK) {
+        if (sb_patterns_add_node(ps, (uint32_t)i, root->u.arr.items[i], pfile, ptext, plen, &err) !=
+            SB_OK) {
             fprintf(stderr, "signalbox bench: %s\n", err.msg);
             goto out;
         }

@@ -129,7 +129,8 @@ static int parse_object(parser *ps, const char **pp, int depth, sb_jnode *node) 
     }
     for (;;) {
         if (p >= ps->end || *p != '"') {
-            rc = fail(ps, p, p < ps->end ? "expected a string key in object" : "unterminated object");
+            rc = fail(ps, p,
+                      p < ps->end ? "expected a string key in object" : "unterminated object");
             goto out;
         }
         const char *key_at = p;
@@ -291,13 +292,19 @@ const sb_jmember *sb_json_get(const sb_jnode *o, const char *key) {
 
 const char *sb_json_type_name(sb_json_type t) {
     switch (t) {
-    case SB_JSON_NULL: return "null";
+    case SB_JSON_NULL:
+        return "null";
     case SB_JSON_FALSE:
-    case SB_JSON_TRUE: return "boolean";
-    case SB_JSON_NUMBER: return "number";
-    case SB_JSON_STRING: return "string";
-    case SB_JSON_ARRAY: return "array";
-    case SB_JSON_OBJECT: return "object";
+    case SB_JSON_TRUE:
+        return "boolean";
+    case SB_JSON_NUMBER:
+        return "number";
+    case SB_JSON_STRING:
+        return "string";
+    case SB_JSON_ARRAY:
+        return "array";
+    case SB_JSON_OBJECT:
+        return "object";
     }
     return "value";
 }

@@ -37,7 +37,7 @@ struct sb_jnode {
             size_t len;
         } str;
         struct {
-            double v;      /* the value; `finite` false when out of the double range */
+            double v; /* the value; `finite` false when out of the double range */
             bool finite;
             const char *raw; /* the original spelling (not NUL-terminated) */
             size_t rawlen;

@@ -40,11 +40,21 @@ size_t sb_json_unescape(const char *src, size_t len, char *dst) {
         char e = src[i + 1];
         i += 2;
         switch (e) {
-        case 'b': dst[o++] = '\b'; break;
-        case 'f': dst[o++] = '\f'; break;
-        case 'n': dst[o++] = '\n'; break;
-        case 'r': dst[o++] = '\r'; break;
-        case 't': dst[o++] = '\t'; break;
+        case 'b':
+            dst[o++] = '\b';
+            break;
+        case 'f':
+            dst[o++] = '\f';
+            break;
+        case 'n':
+            dst[o++] = '\n';
+            break;
+        case 'r':
+            dst[o++] = '\r';
+            break;
+        case 't':
+            dst[o++] = '\t';
+            break;
         case 'u': {
             unsigned long cp = (unsigned long)sb_json_hex4(src + i);
             i += 4;
@@ -56,7 +66,9 @@ size_t sb_json_unescape(const char *src, size_t len, char *dst) {
             o += put_utf8(dst + o, cp);
             break;
         }
-        default: dst[o++] = e; break; /* " \ / */
+        default:
+            dst[o++] = e;
+            break; /* " \ / */
         }
     }
     return o;
@@ -69,17 +81,18 @@ static const double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 
 #if LDBL_MANT_DIG == 64
 /* Powers of ten exact in the x87 80-bit format (5^27 < 2^64). */
-static const long double exact_pow10l[] = {
-    1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
-    1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
-    1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+static const long double exact_pow10l[] = {1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,
+                                           1e7L,  1e8L,  1e9L,  1e10L, 1e11L, 1e12L, 1e13L,
+                                           1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
+                                           1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
 
 /* w * 10^e10 through one correctly rounded 80-bit operation, then to double. The 80-bit
  * result is within half of its own ulp of the true value; rounding it to double can only
  * differ from rounding the true value when it lies next to a midpoint between two doubles,
  * which the low 11 bits of its 64-bit significand show. Returns false in that case. */
 static bool extended_path(uint64_t w, int e10, double *out) {
-    long double r = e10 < 0 ? (long double)w / exact_pow10l[-e10] : (long double)w * exact_pow10l[e10];
+    long double r =
+        e10 < 0 ? (long double)w / exact_pow10l[-e10] : (long double)w * exact_pow10l[e10];
     uint64_t sig;
     memcpy(&sig, &r, sizeof sig); /* x87: the significand is the first 8 bytes */
     unsigned low = (unsigned)(sig & 0x7FF);

@@ -123,8 +123,8 @@ static inline const char *sb_json_scan_string(const char *p, const char *end, bo
                 }
                 long cp = sb_json_hex4(p + 2);
                 if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    long lo = (end - p >= 12 && p[6] == '\\' && p[7] == 'u') ? sb_json_hex4(p + 8)
-                                                                             : -1;
+                    long lo =
+                        (end - p >= 12 && p[6] == '\\' && p[7] == 'u') ? sb_json_hex4(p + 8) : -1;
                     if (lo < 0xDC00 || lo > 0xDFFF) {
                         *why = "unpaired UTF-16 surrogate in \\u escape";
                         *where = p;
@@ -175,9 +175,9 @@ static inline const char *sb_json_skip_digits(const char *p, const char *end) {
         uint64_t x;
         memcpy(&x, p, 8);
         /* a byte is a digit when its high nibble is 3 and adding 6 keeps it so */
-        uint64_t nd = ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
-                      (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^
-                       0x3030303030303030ULL);
+        uint64_t nd =
+            ((x & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL) |
+            (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) ^ 0x3030303030303030ULL);
         if (nd)
             return p + (__builtin_ctzll(nd) >> 3);
         p += 8;

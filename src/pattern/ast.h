@@ -65,7 +65,7 @@ typedef struct sb_cfield {
     size_t pathlen;
     sb_bytes *segs; /* the path's segments (object keys) */
     size_t nsegs;
-    bool absent; /* {"exists": false} */
+    bool absent;    /* {"exists": false} */
     sb_test *tests; /* OR of these when !absent */
     size_t ntests;
 } sb_cfield;

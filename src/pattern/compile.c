@@ -26,7 +26,8 @@ static void *vpush(vec *a) {
     return (char *)a->v + a->elem * a->n++;
 }
 
-#define VEC(type) {NULL, 0, 0, sizeof(type)}
+#define VEC(type)                                                                                  \
+    { NULL, 0, 0, sizeof(type) }
 #define AT(a, type, i) (((type *)(a).v)[i])
 
 typedef struct pair {
@@ -92,25 +93,25 @@ typedef struct comp {
     vec field_paths;     /* provisional index -> const sb_cfield * (a representative) */
     uint32_t *rank;      /* provisional index -> field id (sorted order) */
 
-    sb_keymap pred_ids; /* (field, canonical test) -> pred id */
-    vec pred_tests;     /* pred id -> const sb_test * */
-    sb_keymap spec_ids; /* (field, pred ids) -> spec id */
-    sb_keymap edges;    /* (state, step) -> child state */
+    sb_keymap pred_ids;  /* (field, canonical test) -> pred id */
+    vec pred_tests;      /* pred id -> const sb_test * */
+    sb_keymap spec_ids;  /* (field, pred ids) -> spec id */
+    sb_keymap edges;     /* (state, step) -> child state */
     sb_keymap pat_dense; /* caller id -> dense index */
 
-    vec pool;       /* u32 pool, becomes m->u32s */
-    vec pairs;      /* scratch pairs */
-    vec pred_specs; /* (pred, spec) */
+    vec pool;        /* u32 pool, becomes m->u32s */
+    vec pairs;       /* scratch pairs */
+    vec pred_specs;  /* (pred, spec) */
     vec state_terms; /* (state, pattern) */
-    vec step_pos;   /* (state, field, spec, child) as 4 u32 */
-    vec step_abs;   /* (state, field, child) as 3 u32 */
+    vec step_pos;    /* (state, field, spec, child) as 4 u32 */
+    vec step_abs;    /* (state, field, child) as 3 u32 */
     uint32_t nstates;
 
     /* value tables */
-    vec vents;     /* sb_vent (neg filled from vent_neg) */
-    vec vent_neg;  /* pairs */
+    vec vents;           /* sb_vent (neg filled from vent_neg) */
+    vec vent_neg;        /* pairs */
     sb_keymap tedge_map; /* (tnode, byte) -> child */
-    vec tnodes;    /* count only; pos/neg from pairs */
+    vec tnodes;          /* count only; pos/neg from pairs */
     vec tnode_pos, tnode_neg, tnode_globs;
     vec field_globs;
     vec globs, ranges, cidrs;
@@ -165,8 +166,8 @@ static int collect_fields(comp *c) {
                     return nomem(c);
                 size_t n = encode_path(f, buf, need);
                 bool added;
-                uint32_t *v = sb_keymap_put(&c->field_ids, 0, buf, n,
-                                            (uint32_t)c->field_paths.n, &added);
+                uint32_t *v =
+                    sb_keymap_put(&c->field_ids, 0, buf, n, (uint32_t)c->field_paths.n, &added);
                 free(buf);
                 if (!v)
                     return nomem(c);
@@ -657,10 +658,18 @@ static int add_test(comp *c, uint32_t pred, const sb_test *t) {
         fm->any_num = fm->needs_number = true;
         return SB_OK;
     }
-    case MK_TRUE: fm->true_pred = pred; return SB_OK;
-    case MK_FALSE: fm->false_pred = pred; return SB_OK;
-    case MK_NULL: fm->null_pred = pred; return SB_OK;
-    case MK_EXISTS: fm->exists_pred = pred; return SB_OK;
+    case MK_TRUE:
+        fm->true_pred = pred;
+        return SB_OK;
+    case MK_FALSE:
+        fm->false_pred = pred;
+        return SB_OK;
+    case MK_NULL:
+        fm->null_pred = pred;
+        return SB_OK;
+    case MK_EXISTS:
+        fm->exists_pred = pred;
+        return SB_OK;
     case MK_EIC: {
         uint32_t e = vent_of(c, field, NS_EIC, t->strs[0].s, t->strs[0].len);
         if (e == SB_NONE)
@@ -773,7 +782,8 @@ static int add_test(comp *c, uint32_t pred, const sb_test *t) {
         if (!add_pair(&c->field_abstr, field, pred))
             return nomem(c);
         return SB_OK;
-    case MK_COUNT: break;
+    case MK_COUNT:
+        break;
     }
     return SB_OK;
 }
@@ -851,8 +861,8 @@ static int build_values(comp *c) {
     /* restore the edge ranges that pairs_to_ranges does not touch: nothing to do */
     m->vents = c->vents.v;
     c->vents.v = NULL;
-    if (!pairs_to_ranges(&c->vent_neg, &c->pool, m->vents, sizeof(sb_vent),
-                         offsetof(sb_vent, neg), (uint32_t)c->vents.n) ||
+    if (!pairs_to_ranges(&c->vent_neg, &c->pool, m->vents, sizeof(sb_vent), offsetof(sb_vent, neg),
+                         (uint32_t)c->vents.n) ||
         !pairs_to_ranges(&c->field_abstr, &c->pool, m->fields, sizeof(sb_fieldm),
                          offsetof(sb_fieldm, ab_str), m->nfields) ||
         !pairs_to_ranges(&c->field_abnum, &c->pool, m->fields, sizeof(sb_fieldm),
@@ -887,11 +897,11 @@ static void comp_free(comp *c) {
     sb_keymap_free(&c->edges);
     sb_keymap_free(&c->pat_dense);
     sb_keymap_free(&c->tedge_map);
-    vec *vs[] = {&c->field_paths, &c->pred_tests, &c->pool,      &c->pairs,      &c->pred_specs,
-                 &c->state_terms, &c->step_pos,   &c->step_abs,  &c->vents,      &c->vent_neg,
-                 &c->tnodes,      &c->tnode_pos,  &c->tnode_neg, &c->globs,      &c->ranges,
-                 &c->cidrs,       &c->field_abstr, &c->field_abnum, &c->tnode_globs,
-                 &c->field_globs};
+    vec *vs[] = {&c->field_paths, &c->pred_tests,  &c->pool,        &c->pairs,
+                 &c->pred_specs,  &c->state_terms, &c->step_pos,    &c->step_abs,
+                 &c->vents,       &c->vent_neg,    &c->tnodes,      &c->tnode_pos,
+                 &c->tnode_neg,   &c->globs,       &c->ranges,      &c->cidrs,
+                 &c->field_abstr, &c->field_abnum, &c->tnode_globs, &c->field_globs};
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
         free(vs[i]->v);
     free(c->rank);
@@ -907,8 +917,8 @@ static int compile(comp *c) {
     for (size_t p = 0; p < c->ps->n; p++) {
         uint32_t id = c->ps->pats[p].id;
         bool added;
-        uint32_t *d = sb_keymap_put(&c->pat_dense, 0, (const char *)&id, 4, (uint32_t)ids.n,
-                                    &added);
+        uint32_t *d =
+            sb_keymap_put(&c->pat_dense, 0, (const char *)&id, 4, (uint32_t)ids.n, &added);
         uint32_t *slot = added ? vpush(&ids) : &id;
         if (!d || !slot) {
             free(ids.v);
@@ -942,7 +952,8 @@ static int compile(comp *c) {
     c->pool.v = NULL;
     m->bytes = sizeof *m + m->nfnodes * sizeof(sb_fnode) + c->field_ids.n * sizeof(sb_fkid) +
                m->nfields * sizeof(sb_fieldm) + m->npreds * sizeof(sb_pred) +
-               m->nstates * sizeof(sb_state) + c->step_pos.n * (sizeof(sb_pedge) + sizeof(sb_group)) +
+               m->nstates * sizeof(sb_state) +
+               c->step_pos.n * (sizeof(sb_pedge) + sizeof(sb_group)) +
                c->step_abs.n * sizeof(sb_aedge) + c->pool.n * 4 + c->vents.n * sizeof(sb_vent) +
                m->values.cap * sizeof(sb_keymap_entry) + (m->values.mask + 1) * 4 +
                c->tnodes.n * sizeof(sb_tnode) + c->tedge_map.n * sizeof(sb_tedge);
@@ -968,15 +979,30 @@ sb_machine *sb_machine_compile(const sb_patterns *ps, sb_error *err) {
     sb_keymap_init(&c.edges);
     sb_keymap_init(&c.pat_dense);
     sb_keymap_init(&c.tedge_map);
-    vec proto[] = {VEC(const sb_cfield *), VEC(ftest), VEC(uint32_t), VEC(pair), VEC(pair),
-                   VEC(pair), VEC(uint32_t[4]), VEC(uint32_t[3]), VEC(sb_vent), VEC(pair),
-                   VEC(sb_tnode), VEC(pair), VEC(pair), VEC(sb_globt), VEC(sb_ranget),
-                   VEC(sb_cidrt), VEC(pair), VEC(pair), VEC(pair), VEC(pair)};
-    vec *vs[] = {&c.field_paths, &c.pred_tests, &c.pool,      &c.pairs,      &c.pred_specs,
-                 &c.state_terms, &c.step_pos,   &c.step_abs,  &c.vents,      &c.vent_neg,
-                 &c.tnodes,      &c.tnode_pos,  &c.tnode_neg, &c.globs,      &c.ranges,
-                 &c.cidrs,       &c.field_abstr, &c.field_abnum, &c.tnode_globs,
-                 &c.field_globs};
+    vec proto[] = {VEC(const sb_cfield *),
+                   VEC(ftest),
+                   VEC(uint32_t),
+                   VEC(pair),
+                   VEC(pair),
+                   VEC(pair),
+                   VEC(uint32_t[4]),
+                   VEC(uint32_t[3]),
+                   VEC(sb_vent),
+                   VEC(pair),
+                   VEC(sb_tnode),
+                   VEC(pair),
+                   VEC(pair),
+                   VEC(sb_globt),
+                   VEC(sb_ranget),
+                   VEC(sb_cidrt),
+                   VEC(pair),
+                   VEC(pair),
+                   VEC(pair),
+                   VEC(pair)};
+    vec *vs[] = {&c.field_paths, &c.pred_tests,  &c.pool,        &c.pairs,       &c.pred_specs,
+                 &c.state_terms, &c.step_pos,    &c.step_abs,    &c.vents,       &c.vent_neg,
+                 &c.tnodes,      &c.tnode_pos,   &c.tnode_neg,   &c.globs,       &c.ranges,
+                 &c.cidrs,       &c.field_abstr, &c.field_abnum, &c.tnode_globs, &c.field_globs};
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
         *vs[i] = proto[i];
     int rc = compile(&c);

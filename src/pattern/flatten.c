@@ -266,7 +266,8 @@ static void test_ranges(sb_matcher *mt, const sb_ranget *r, uint32_t n, double d
     for (uint32_t i = lo; i-- > 0;) {
         if (r[i].max_hi < d)
             break;
-        if ((r[i].lo_incl ? d >= r[i].lo : d > r[i].lo) && (r[i].hi_incl ? d <= r[i].hi : d < r[i].hi))
+        if ((r[i].lo_incl ? d >= r[i].lo : d > r[i].lo) &&
+            (r[i].hi_incl ? d <= r[i].hi : d < r[i].hi))
             fire(mt, r[i].pred, leaf, field);
     }
 }
@@ -351,8 +352,9 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
             if (p < end && (*p == '}' || *p == ']')) {
                 bool obj = stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1;
                 if (*p != (obj ? '}' : ']'))
-                    return bad(fx, p, obj ? "expected a string key in object"
-                                          : "unexpected character (expected a value)");
+                    return bad(fx, p,
+                               obj ? "expected a string key in object"
+                                   : "unexpected character (expected a value)");
                 p++;
                 sp--;
                 goto after;
@@ -363,7 +365,9 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
             break;
         case 't':
         case 'f':
-        case 'n': p = literal(fx, p); break;
+        case 'n':
+            p = literal(fx, p);
+            break;
         default:
             if (*p != '-' && (unsigned)(*p - '0') > 9)
                 return bad(fx, p, "unexpected character (expected a value)");
@@ -388,8 +392,9 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
                     goto after;
                 }
                 if (*p != ',')
-                    return bad(fx, p, obj ? "expected ',' or '}' in object"
-                                          : "expected ',' or ']' in array");
+                    return bad(fx, p,
+                               obj ? "expected ',' or '}' in object"
+                                   : "expected ',' or ']' in array");
             }
             p++;
             if (__builtin_expect(p < end && *p <= ' ', 0))
@@ -400,7 +405,8 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
     member:
         if (stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1) {
             if (p >= end || *p != '"')
-                return bad(fx, p, p < end ? "expected a string key in object" : "unterminated object");
+                return bad(fx, p,
+                           p < end ? "expected a string key in object" : "unterminated object");
             p = sb_json_scan_string(p + 1, end, &esc, &fx->why, &fx->where);
             if (!p)
                 return NULL;
@@ -424,12 +430,15 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
 static const char *skip_value(fctx *fx, const char *p, int depth) {
     bool esc;
     switch (*p) {
-    case '"': return sb_json_scan_string(p + 1, fx->end, &esc, &fx->why, &fx->where);
+    case '"':
+        return sb_json_scan_string(p + 1, fx->end, &esc, &fx->why, &fx->where);
     case '{':
-    case '[': return skip_container(fx, p, depth);
+    case '[':
+        return skip_container(fx, p, depth);
     case 't':
     case 'f':
-    case 'n': return literal(fx, p);
+    case 'n':
+        return literal(fx, p);
     default:
         if (*p != '-' && (unsigned)(*p - '0') > 9)
             return bad(fx, p, "unexpected character (expected a value)");
@@ -448,8 +457,8 @@ static inline uint32_t find_kid(const sb_machine *m, const sb_fnode *n, const ch
     uint32_t lo = 0, hi = n->kid_n;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
-        int c = kids[mid].len != len ? (kids[mid].len < len ? -1 : 1)
-                                     : memcmp(kids[mid].key, k, len);
+        int c =
+            kids[mid].len != len ? (kids[mid].len < len ? -1 : 1) : memcmp(kids[mid].key, k, len);
         if (c == 0)
             return kids[mid].node;
         if (c < 0)
@@ -553,7 +562,8 @@ static const char *parse_value(fctx *fx, const char *p, const sb_fnode *node, in
         if (node->kid_n == 0)
             return skip_container(fx, p, depth);
         return parse_object(fx, p, node, depth);
-    case '[': return parse_array(fx, p, node, depth);
+    case '[':
+        return parse_array(fx, p, node, depth);
     case '"':
         p = sb_json_scan_string(p + 1, fx->end, &esc, &fx->why, &fx->where);
         if (p && node->field != SB_NONE)

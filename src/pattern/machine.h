@@ -35,8 +35,8 @@ static inline uint64_t sb_value_tag(uint32_t field, int ns) {
 
 /* ---- 1. field trie ---- */
 typedef struct sb_fnode {
-    uint32_t field;       /* field id when a pattern names this path, else SB_NONE */
-    uint32_t kid_first;   /* children in kids[], sorted by (len, bytes) */
+    uint32_t field;     /* field id when a pattern names this path, else SB_NONE */
+    uint32_t kid_first; /* children in kids[], sorted by (len, bytes) */
     uint32_t kid_n;
 } sb_fnode;
 
@@ -93,11 +93,11 @@ typedef struct sb_fieldm {
     uint32_t exists_pred, true_pred, false_pred, null_pred; /* SB_NONE when absent */
     bool any_str, any_eic, any_num;                         /* value tables to consult */
     uint32_t prefix_trie, prefix_eic_trie, suffix_trie, suffix_eic_trie; /* roots or SB_NONE */
-    sb_range globs;   /* into u32s[]: indices of globs[] with no literal prefix or suffix */
-    sb_range ranges;  /* into ranges[] */
-    sb_range cidrs;   /* into cidrs[] */
-    sb_range ab_str;  /* string-family anything-but predicates: fire unless suppressed */
-    sb_range ab_num;  /* numeric anything-but predicates: fire unless suppressed */
+    sb_range globs;  /* into u32s[]: indices of globs[] with no literal prefix or suffix */
+    sb_range ranges; /* into ranges[] */
+    sb_range cidrs;  /* into cidrs[] */
+    sb_range ab_str; /* string-family anything-but predicates: fire unless suppressed */
+    sb_range ab_num; /* numeric anything-but predicates: fire unless suppressed */
     bool needs_fold, needs_number;
 } sb_fieldm;
 

@@ -252,8 +252,9 @@ static int numeric(pctx *cx, const sb_jnode *v, const char *path, sb_test *t) {
         }
     }
     if (v->u.arr.n == 4 && !(have_lo && have_hi))
-        return perr(cx, v->offset, path,
-                    "\"numeric\" range needs a lower bound (> or >=) then an upper bound (< or <=)");
+        return perr(
+            cx, v->offset, path,
+            "\"numeric\" range needs a lower bound (> or >=) then an upper bound (< or <=)");
     if (t->lo == t->hi && t->lo_incl) {
         /* ["=", x] is the exact number x: one hash lookup instead of a range test */
         t->kind = MK_EXACT_NUM;
@@ -287,12 +288,19 @@ static int parse_test(pctx *cx, const sb_jnode *v, const char *path, sb_test *t,
             return oom(cx);
         t->nnums = 1;
         return number_operand(cx, v, path, "exact", &t->nums[0]);
-    case SB_JSON_TRUE: t->kind = MK_TRUE; return SB_OK;
-    case SB_JSON_FALSE: t->kind = MK_FALSE; return SB_OK;
-    case SB_JSON_NULL: t->kind = MK_NULL; return SB_OK;
+    case SB_JSON_TRUE:
+        t->kind = MK_TRUE;
+        return SB_OK;
+    case SB_JSON_FALSE:
+        t->kind = MK_FALSE;
+        return SB_OK;
+    case SB_JSON_NULL:
+        t->kind = MK_NULL;
+        return SB_OK;
     case SB_JSON_ARRAY:
         return perr(cx, v->offset, path, "a value list may not contain a list");
-    case SB_JSON_OBJECT: break;
+    case SB_JSON_OBJECT:
+        break;
     }
     if (v->u.obj.n != 1)
         return perr(cx, v->offset, path,
@@ -498,8 +506,7 @@ static int parse_or(pctx *cx, const sb_jmember *m, segpath *sp, clist *out) {
     for (size_t i = 0; i < v->u.arr.n; i++) {
         const sb_jnode *e = v->u.arr.items[i];
         if (e->type != SB_JSON_OBJECT)
-            return perr(cx, e->offset, NULL,
-                        "\"$or\" alternatives are pattern objects, not %s",
+            return perr(cx, e->offset, NULL, "\"$or\" alternatives are pattern objects, not %s",
                         sb_json_type_name(e->type));
         int rc = parse_object(cx, e, sp, &alts[i]);
         if (rc)

@@ -47,12 +47,12 @@ static int run_case(const char *line, size_t len, unsigned lineno) {
     sb_patterns *ps = sb_patterns_new();
     sb_machine *m = NULL;
     sb_matcher *mt = NULL;
-    int rc = sb_patterns_add(ps, 1, line + pat->value->offset,
-                             pat->value->end - pat->value->offset, id->value->u.str.s, &err);
+    int rc = sb_patterns_add(ps, 1, line + pat->value->offset, pat->value->end - pat->value->offset,
+                             id->value->u.str.s, &err);
     if (rc == SB_OK && (m = sb_machine_compile(ps, &err)) && (mt = sb_matcher_new(m))) {
         const uint32_t *ids;
-        int n = sb_match(mt, line + ev->value->offset, ev->value->end - ev->value->offset, &ids,
-                         &err);
+        int n =
+            sb_match(mt, line + ev->value->offset, ev->value->end - ev->value->offset, &ids, &err);
         if (n < 0)
             printf("%s: event rejected: %s\n", id->value->u.str.s, err.msg);
         else if ((n > 0) != expected)
