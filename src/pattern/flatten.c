@@ -18,7 +18,6 @@ typedef struct fctx {
     const sb_machine *m;
     const char *end;
     const char *why, *where;
-    char keybuf[256]; /* unescaped keys */
 } fctx;
 
 static const char *bad(fctx *fx, const char *at, const char *why) {
@@ -490,9 +489,13 @@ static const char *parse_object(fctx *fx, const char *p, const sb_fnode *node, i
         size_t klen = (size_t)(p - 1 - k);
         uint32_t kid = SB_NONE;
         if (esc) {
-            if (klen <= sizeof fx->keybuf)
-                kid = find_kid(m, node, fx->keybuf, sb_json_unescape(k, klen, fx->keybuf));
-            /* a longer escaped key names no field: no pattern key is that long and escaped */
+            /* the scratch buffer is free here: values are decoded only after their key */
+            char *kb = scratch(fx->mt, klen);
+            if (!kb) {
+                fx->mt->error = SB_ENOMEM;
+                return bad(fx, k, "out of memory");
+            }
+            kid = find_kid(m, node, kb, sb_json_unescape(k, klen, kb));
         } else {
             kid = find_kid(m, node, k, klen);
         }
