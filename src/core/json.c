@@ -308,3 +308,43 @@ const char *sb_json_type_name(sb_json_type t) {
     }
     return "value";
 }
+
+void sb_json_write(sb_buf *b, const sb_jnode *n) {
+    switch (n->type) {
+    case SB_JSON_NULL:
+        sb_buf_puts(b, "null");
+        break;
+    case SB_JSON_TRUE:
+        sb_buf_puts(b, "true");
+        break;
+    case SB_JSON_FALSE:
+        sb_buf_puts(b, "false");
+        break;
+    case SB_JSON_NUMBER:
+        sb_buf_append(b, n->u.num.raw, n->u.num.rawlen);
+        break;
+    case SB_JSON_STRING:
+        sb_buf_json_str(b, n->u.str.s, n->u.str.len);
+        break;
+    case SB_JSON_ARRAY:
+        sb_buf_putc(b, '[');
+        for (size_t i = 0; i < n->u.arr.n; i++) {
+            if (i)
+                sb_buf_putc(b, ',');
+            sb_json_write(b, n->u.arr.items[i]);
+        }
+        sb_buf_putc(b, ']');
+        break;
+    case SB_JSON_OBJECT:
+        sb_buf_putc(b, '{');
+        for (size_t i = 0; i < n->u.obj.n; i++) {
+            if (i)
+                sb_buf_putc(b, ',');
+            sb_buf_json_str(b, n->u.obj.members[i].key, n->u.obj.members[i].keylen);
+            sb_buf_putc(b, ':');
+            sb_json_write(b, n->u.obj.members[i].value);
+        }
+        sb_buf_putc(b, '}');
+        break;
+    }
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/status.h"
 
 typedef enum {
@@ -76,5 +77,8 @@ const sb_jmember *sb_json_get(const sb_jnode *o, const char *key);
 
 /* A short name of a node's type for messages ("string", "number", "object", ...). */
 const char *sb_json_type_name(sb_json_type t);
+
+/* Appends node n as compact JSON text to b (numbers keep their original spelling). */
+void sb_json_write(sb_buf *b, const sb_jnode *n);
 
 #endif
