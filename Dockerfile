@@ -4,7 +4,7 @@
 # and rule mount.
 FROM debian:12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        build-essential cmake pkg-config libutf8proc-dev zlib1g-dev \
+        build-essential cmake pkg-config libutf8proc-dev zlib1g-dev libyaml-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -14,7 +14,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSB_TESTS=OFF \
     && cmake --build build -j"$(nproc)"
 
 FROM debian:12-slim
-RUN apt-get update && apt-get install -y --no-install-recommends libutf8proc2 zlib1g \
+RUN apt-get update && apt-get install -y --no-install-recommends libutf8proc2 zlib1g libyaml-0-2 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /nonexistent signalbox
 COPY --from=build /src/build/signalbox /usr/local/bin/signalbox

@@ -7,7 +7,7 @@ PACKAGES=(
     # build
     build-essential cmake pkg-config
     # libraries
-    libutf8proc-dev zlib1g-dev
+    libutf8proc-dev zlib1g-dev libyaml-dev
     # tests, fuzzing, formatting
     libcmocka-dev clang libclang-rt-14-dev clang-format
     # quick start and benchmark helpers
