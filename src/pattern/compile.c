@@ -227,6 +227,7 @@ static int build_fields(comp *c) {
         rc = nomem(c);
         goto out;
     }
+    memset(root, 0, sizeof *root);
     root->field = SB_NONE;
     for (uint32_t r = 0; r < nf; r++) {
         const sb_cfield *f = AT(c->field_paths, const sb_cfield *, order[r]);
@@ -251,6 +252,7 @@ static int build_fields(comp *c) {
                     rc = nomem(c);
                     goto out;
                 }
+                memset(n, 0, sizeof *n); /* no children until the kid lists are laid out */
                 n->field = SB_NONE;
             }
             node = *child;

@@ -84,6 +84,11 @@ static uint32_t find_edge(const sb_machine *m, const sb_group *g, uint32_t spec)
 static void visit(sb_matcher *mt, uint32_t state);
 
 static void take(sb_matcher *mt, uint32_t leaf, uint32_t child) {
+    if (mt->leaves[leaf].mem_n == 0) {
+        /* a leaf outside arrays of objects constrains nothing that follows */
+        visit(mt, child);
+        return;
+    }
     if (mt->nchosen == mt->cap_chosen) {
         uint32_t cap = mt->cap_chosen ? mt->cap_chosen * 2 : 16;
         uint32_t *c = realloc(mt->chosen, cap * sizeof *c);
@@ -104,15 +109,28 @@ static void visit_group(sb_matcher *mt, const sb_group *g) {
     const sb_fstate *fs = &mt->fst[g->field];
     if (fs->stamp != mt->epoch)
         return;
+    /* Leaves with the same array membership (the elements of one array of scalars, say) lead
+     * to the same outcome from the same child: take each (child, membership) once. A small
+     * direct-mapped cache; a collision only costs a repeated walk. */
+    uint64_t seen[64];
+    memset(seen, 0xFF, sizeof seen);
     for (uint32_t r = fs->fires; r != SB_NONE; r = mt->fires[r].next) {
         const sb_fire *f = &mt->fires[r];
         if (mt->any_membership && !consistent_with_chosen(mt, f->leaf))
             continue;
+        const sb_leaf *l = &mt->leaves[f->leaf];
+        uint32_t mem = l->mem_n ? l->mem_first : SB_NONE;
         const sb_pred *p = &m->preds[f->pred];
         for (uint32_t s = 0; s < p->specs.n; s++) {
             uint32_t child = find_edge(m, g, m->u32s[p->specs.first + s]);
-            if (child != SB_NONE)
-                take(mt, f->leaf, child);
+            if (child == SB_NONE)
+                continue;
+            uint64_t key = (uint64_t)child << 32 | mem;
+            uint64_t *slot = &seen[(key * 0x9E3779B97F4A7C15ULL) >> 58];
+            if (*slot == key)
+                continue;
+            *slot = key;
+            take(mt, f->leaf, child);
         }
     }
 }
@@ -138,8 +156,9 @@ static void sort_u32(uint32_t *v, uint32_t n) {
 
 static void visit(sb_matcher *mt, uint32_t state) {
     const sb_machine *m = mt->m;
-    if (!mt->any_membership) {
-        /* without arrays of objects the outcome from a state does not depend on the path */
+    if (mt->nchosen == 0) {
+        /* with no leaf from an array of objects taken so far, what can be reached from a state
+         * does not depend on the path to it: visit each state once */
         if (mt->state_stamp[state] == mt->epoch)
             return;
         mt->state_stamp[state] = mt->epoch;

@@ -255,7 +255,12 @@ static int numeric(pctx *cx, const sb_jnode *v, const char *path, sb_test *t) {
         return perr(
             cx, v->offset, path,
             "\"numeric\" range needs a lower bound (> or >=) then an upper bound (< or <=)");
-    if (t->lo == t->hi && t->lo_incl) {
+    if (have_lo && have_hi && !(t->lo < t->hi))
+        return perr(cx, v->offset, path,
+                    "\"numeric\" range is empty or reversed: lower bound %.17g is not below upper "
+                    "bound %.17g",
+                    t->lo, t->hi);
+    if (t->lo == t->hi && t->lo_incl && t->hi_incl) {
         /* ["=", x] is the exact number x: one hash lookup instead of a range test */
         t->kind = MK_EXACT_NUM;
         t->nums = sb_arena_alloc(cx->arena, sizeof(double));
@@ -263,13 +268,7 @@ static int numeric(pctx *cx, const sb_jnode *v, const char *path, sb_test *t) {
             return oom(cx);
         t->nums[0] = t->lo;
         t->nnums = 1;
-        return SB_OK;
     }
-    if (have_lo && have_hi && !(t->lo < t->hi))
-        return perr(cx, v->offset, path,
-                    "\"numeric\" range is empty or reversed: lower bound %.17g is not below upper "
-                    "bound %.17g",
-                    t->lo, t->hi);
     return SB_OK;
 }
 
