@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "pattern/machine.h"
 #include "pattern/patterns.h"
 
@@ -59,7 +60,7 @@ static bool pairs_to_ranges(vec *pairs, vec *pool, void *base, size_t stride, si
         r->first = 0;
         r->n = 0;
     }
-    qsort(pairs->v, pairs->n, sizeof(pair), pair_cmp);
+    sb_sort(pairs->v, pairs->n, sizeof(pair), pair_cmp);
     for (size_t i = 0; i < pairs->n; i++) {
         pair *p = &AT(*pairs, pair, i);
         if (i > 0 && pair_cmp(p, &AT(*pairs, pair, i - 1)) == 0)
@@ -212,7 +213,7 @@ static int build_fields(comp *c) {
     for (uint32_t i = 0; i < nf; i++)
         order[i] = i;
     sort_ctx = c;
-    qsort(order, nf, sizeof *order, field_order);
+    sb_sort(order, nf, sizeof *order, field_order);
     for (uint32_t r = 0; r < nf; r++)
         c->rank[order[r]] = r;
     m->nfields = nf;
@@ -277,7 +278,7 @@ static int build_fields(comp *c) {
             ix[i].owner = (uint32_t)kidmap.entries[i].tag;
             ix[i].value = i;
         }
-        qsort(ix, kidmap.n, sizeof *ix, pair_cmp); /* by parent, then insertion */
+        sb_sort(ix, kidmap.n, sizeof *ix, pair_cmp); /* by parent, then insertion */
         /* within a parent, sort by (len, bytes) with insertion sort: parents have few kids */
         for (uint32_t i = 0; i < kidmap.n;) {
             uint32_t j = i;
@@ -453,7 +454,7 @@ static int add_conj(comp *c, const sb_conj *cj, uint32_t dense) {
             }
             preds[np++] = p;
         }
-        qsort(preds, np, sizeof *preds, u32_cmp);
+        sb_sort(preds, np, sizeof *preds, u32_cmp);
         size_t u = 0;
         for (size_t t = 0; t < np; t++)
             if (u == 0 || preds[u - 1] != preds[t])
@@ -478,7 +479,7 @@ static int add_conj(comp *c, const sb_conj *cj, uint32_t dense) {
         }
         free(preds);
     }
-    qsort(steps, ns, sizeof *steps, step_cmp);
+    sb_sort(steps, ns, sizeof *steps, step_cmp);
     uint32_t state = 0;
     for (size_t i = 0; i < ns; i++) {
         if (i > 0 && step_cmp(&steps[i], &steps[i - 1]) == 0)
@@ -549,7 +550,7 @@ static int build_states(comp *c) {
     m->aedges = malloc((c->step_abs.n ? c->step_abs.n : 1) * sizeof *m->aedges);
     if (!m->states || !m->pedges || !m->groups || !m->aedges)
         return nomem(c);
-    qsort(c->step_pos.v, c->step_pos.n, c->step_pos.elem, rec_cmp4);
+    sb_sort(c->step_pos.v, c->step_pos.n, c->step_pos.elem, rec_cmp4);
     uint32_t ngroups = 0;
     for (size_t i = 0; i < c->step_pos.n; i++) {
         const uint32_t *r = (const uint32_t *)c->step_pos.v + i * 4;
@@ -568,7 +569,7 @@ static int build_states(comp *c) {
         m->pedges[i].spec = r[2];
         m->pedges[i].child = r[3];
     }
-    qsort(c->step_abs.v, c->step_abs.n, c->step_abs.elem, rec_cmp3);
+    sb_sort(c->step_abs.v, c->step_abs.n, c->step_abs.elem, rec_cmp3);
     for (size_t i = 0; i < c->step_abs.n; i++) {
         const uint32_t *r = (const uint32_t *)c->step_abs.v + i * 3;
         sb_state *st = &m->states[r[0]];
@@ -806,7 +807,7 @@ static int build_values(comp *c) {
         order[p].owner = m->preds[p].field;
         order[p].value = p;
     }
-    qsort(order, m->npreds, sizeof *order, pair_cmp);
+    sb_sort(order, m->npreds, sizeof *order, pair_cmp);
     for (uint32_t i = 0; i < m->npreds; i++) {
         uint32_t p = order[i].value, f = order[i].owner;
         sb_fieldm *fm = &m->fields[f];
@@ -840,7 +841,7 @@ static int build_values(comp *c) {
         const sb_keymap_entry *e = &c->tedge_map.entries[i];
         keys[i] = (e->tag << 40) | ((uint64_t)(unsigned char)e->key[0] << 32) | i;
     }
-    qsort(keys, ne, sizeof *keys, u64_cmp);
+    sb_sort(keys, ne, sizeof *keys, u64_cmp);
     for (uint32_t i = 0; i < ne; i++) {
         const sb_keymap_entry *e = &c->tedge_map.entries[keys[i] & 0xFFFFFFFFu];
         sb_tnode *t = &m->tnodes[e->tag];
@@ -879,7 +880,7 @@ static int build_values(comp *c) {
         uint32_t n = m->fields[f].ranges.n;
         if (n == 0)
             continue;
-        qsort(r, n, sizeof *r, range_cmp);
+        sb_sort(r, n, sizeof *r, range_cmp);
         double max_hi = -INFINITY;
         for (uint32_t i = 0; i < n; i++) {
             if (r[i].hi > max_hi)

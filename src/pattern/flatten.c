@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/json_scan.h"
+#include "core/util.h"
 #include "pattern/casefold.h"
 #include "pattern/cidr.h"
 #include "pattern/matcher.h"
@@ -52,7 +53,7 @@ static uint32_t add_leaf(sb_matcher *mt, uint32_t field) {
             mt->error = SB_ENOMEM;
             return SB_NONE;
         }
-        memcpy(mt->mems + mt->nmems, mt->path, mt->path_n * sizeof(sb_mem));
+        sb_copy(mt->mems + mt->nmems, mt->path, mt->path_n * sizeof(sb_mem));
         mt->cur_first = mt->nmems;
         mt->cur_n = mt->path_n;
         mt->nmems += mt->path_n;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "pattern/matcher.h"
 
 /* Bound on graph steps for one event: a hostile event with huge arrays of objects against
@@ -156,16 +157,17 @@ static void sort_u32(uint32_t *v, uint32_t n) {
 
 static void visit(sb_matcher *mt, uint32_t state) {
     const sb_machine *m = mt->m;
-    if (mt->nchosen == 0) {
+    const sb_state *st = &m->states[state];
+    if (mt->nchosen == 0 || (st->groups.n == 0 && st->absent.n == 0)) {
         /* with no leaf from an array of objects taken so far, what can be reached from a state
-         * does not depend on the path to it: visit each state once */
+         * does not depend on the path to it; nor does it from a final state with no way on:
+         * visit each such state once */
         if (mt->state_stamp[state] == mt->epoch)
             return;
         mt->state_stamp[state] = mt->epoch;
     }
     if (++mt->steps > SB_MATCH_MAX_STEPS)
         return;
-    const sb_state *st = &m->states[state];
     for (uint32_t i = 0; i < st->terms.n; i++) {
         uint32_t p = m->u32s[st->terms.first + i];
         if (mt->pat_stamp[p] != mt->epoch) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/util.h"
 #include "pattern/casefold.h"
 #include "pattern/cidr.h"
 #include "pattern/patterns.h"
@@ -393,8 +394,7 @@ static int clist_product(pctx *cx, const clist *a, const clist *b, size_t offset
                 if (!overridden)
                     f[o++] = *fa;
             }
-            if (b->c[j].nfields)
-                memcpy(f + o, b->c[j].fields, b->c[j].nfields * sizeof *f);
+            sb_copy(f + o, b->c[j].fields, b->c[j].nfields * sizeof *f);
             out->c[k].fields = f;
             out->c[k].nfields = o + b->c[j].nfields;
         }
@@ -418,7 +418,7 @@ static char *dotted(pctx *cx, const segpath *sp, size_t *len) {
     for (size_t i = 0; i < sp->n; i++) {
         if (i)
             d[o++] = '.';
-        memcpy(d + o, sp->segs[i].s, sp->segs[i].len);
+        sb_copy(d + o, sp->segs[i].s, sp->segs[i].len);
         o += sp->segs[i].len;
     }
     d[o] = '\0';
@@ -520,7 +520,7 @@ static int parse_or(pctx *cx, const sb_jmember *m, segpath *sp, clist *out) {
         return oom(cx);
     out->n = 0;
     for (size_t i = 0; i < v->u.arr.n; i++) {
-        memcpy(out->c + out->n, alts[i].c, alts[i].n * sizeof(sb_conj));
+        sb_copy(out->c + out->n, alts[i].c, alts[i].n * sizeof(sb_conj));
         out->n += alts[i].n;
     }
     return SB_OK;

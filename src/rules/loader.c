@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/util.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "pattern/keymap.h"
@@ -754,7 +755,7 @@ static void load_path(lctx *c, const char *path) {
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    sb_sort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         /* a symlinked directory entry (Kubernetes ConfigMaps) is followed; a subdirectory with a
          * rule-file name is not a file */
