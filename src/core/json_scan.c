@@ -5,6 +5,18 @@
 #include <math.h>
 #include <stdlib.h>
 
+#define PLAIN16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+const unsigned char sb_json_plain[256] = {
+    0,       0,       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00: control */
+    0,       0,       0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10: control */
+    1,       1,       0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+    PLAIN16, PLAIN16,                                           /* 0x30, 0x40 */
+    1,       1,       1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+    PLAIN16, PLAIN16,                                           /* 0x60, 0x70 */
+    /* 0x80-0xFF: UTF-8, checked by sb_utf8_seq_len */
+};
+#undef PLAIN16
+
 static size_t put_utf8(char *dst, unsigned long cp) {
     if (cp < 0x80) {
         dst[0] = (char)cp;

@@ -76,10 +76,20 @@ static inline long sb_json_hex4(const char *p) {
  * Returns the position after the closing quote. Sets *escaped when the body holds escapes
  * (then sb_json_unescape must be used to get the value). Validates escapes, control
  * characters and UTF-8. */
+/* 1 for the bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
+extern const unsigned char sb_json_plain[256];
+
 static inline const char *sb_json_scan_string(const char *p, const char *end, bool *escaped,
                                               const char **why, const char **where) {
     bool esc = false;
     const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    /* short strings (keys, codes) end within a few bytes: look at them one by one first */
+    for (int i = 0; i < 4 && p < end && sb_json_plain[(unsigned char)*p]; i++)
+        p++;
+    if (p < end && *p == '"') {
+        *escaped = false;
+        return p + 1;
+    }
     for (;;) {
         /* eight plain ASCII bytes at a time: no quote, backslash, control byte or high bit */
         while (end - p >= 8) {
@@ -170,6 +180,10 @@ static inline const char *sb_json_scan_string(const char *p, const char *end, bo
 
 /* Skips a run of ASCII digits, eight at a time. */
 static inline const char *sb_json_skip_digits(const char *p, const char *end) {
+    /* integer parts are short: a few bytes one by one before eight at a time */
+    for (int i = 0; i < 4; i++, p++)
+        if (p >= end || (unsigned)(*p - '0') > 9)
+            return p;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     while (end - p >= 8) {
         uint64_t x;

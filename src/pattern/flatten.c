@@ -333,6 +333,7 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
     const char *end = fx->end;
     uint64_t stack[SB_JSON_MAX_DEPTH / 64 + 2]; /* bit set: an object */
     int sp = 0, room = SB_JSON_MAX_DEPTH - depth + 1;
+    bool obj = false; /* the innermost open container is an object */
     bool esc;
     goto open;
     for (;;) {
@@ -343,21 +344,20 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
         open:
             if (sp >= room || sp >= SB_JSON_MAX_DEPTH)
                 return bad(fx, p, "nesting too deep");
-            if (*p == '{')
+            obj = *p == '{';
+            if (obj)
                 stack[sp >> 6] |= 1ULL << (sp & 63);
             else
                 stack[sp >> 6] &= ~(1ULL << (sp & 63));
             sp++;
             p = sb_json_skip_ws(p + 1, end);
             if (p < end && (*p == '}' || *p == ']')) {
-                bool obj = stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1;
                 if (*p != (obj ? '}' : ']'))
                     return bad(fx, p,
                                obj ? "expected a string key in object"
                                    : "unexpected character (expected a value)");
                 p++;
-                sp--;
-                goto after;
+                goto close;
             }
             goto member;
         case '"':
@@ -377,33 +377,26 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
         if (!p)
             return NULL;
     after:
-        /* after a value inside container sp - 1 */
-        if (sp == 0)
-            return p;
-        {
-            bool obj = stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1;
-            if (__builtin_expect(p >= end || *p != ',', 0)) {
-                p = sb_json_skip_ws(p, end);
-                if (p >= end)
-                    return bad(fx, p, "unterminated object or array");
-                if (*p == (obj ? '}' : ']')) {
-                    p++;
-                    sp--;
-                    goto after;
-                }
-                if (*p != ',')
-                    return bad(fx, p,
-                               obj ? "expected ',' or '}' in object"
-                                   : "expected ',' or ']' in array");
+        /* after a value inside the innermost container */
+        if (__builtin_expect(p >= end || *p != ',', 0)) {
+            p = sb_json_skip_ws(p, end);
+            if (p >= end)
+                return bad(fx, p, "unterminated object or array");
+            if (*p == (obj ? '}' : ']')) {
+                p++;
+                goto close;
             }
-            p++;
-            if (__builtin_expect(p < end && *p <= ' ', 0))
-                p = sb_json_skip_ws(p, end);
-            if (!obj)
-                goto element;
+            if (*p != ',')
+                return bad(fx, p,
+                           obj ? "expected ',' or '}' in object" : "expected ',' or ']' in array");
         }
+        p++;
+        if (__builtin_expect(p < end && (unsigned char)*p <= ' ', 0))
+            p = sb_json_skip_ws(p, end);
+        if (!obj)
+            goto element;
     member:
-        if (stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1) {
+        if (obj) {
             if (p >= end || *p != '"')
                 return bad(fx, p,
                            p < end ? "expected a string key in object" : "unterminated object");
@@ -418,12 +411,19 @@ static const char *skip_container(fctx *fx, const char *p, int depth) {
                     return bad(fx, p, "expected ':' after object key");
                 p++;
             }
-            if (__builtin_expect(p < end && *p <= ' ', 0))
+            if (__builtin_expect(p < end && (unsigned char)*p <= ' ', 0))
                 p = sb_json_skip_ws(p, end);
         }
     element:
         if (p >= end)
             return bad(fx, p, "unexpected end of input (expected a value)");
+        continue;
+    close:
+        /* the innermost container closed just before p */
+        if (--sp == 0)
+            return p;
+        obj = stack[(sp - 1) >> 6] >> ((sp - 1) & 63) & 1;
+        goto after;
     }
 }
 
@@ -450,7 +450,8 @@ static inline uint32_t find_kid(const sb_machine *m, const sb_fnode *n, const ch
     const sb_fkid *kids = m->fkids + n->kid_first;
     if (n->kid_n <= 8) {
         for (uint32_t i = 0; i < n->kid_n; i++)
-            if (kids[i].len == len && memcmp(kids[i].key, k, len) == 0)
+            if (kids[i].len == len && (len == 0 || kids[i].key[0] == k[0]) &&
+                memcmp(kids[i].key, k, len) == 0)
                 return kids[i].node;
         return SB_NONE;
     }

@@ -113,6 +113,19 @@ static void visit_group(sb_matcher *mt, const sb_group *g) {
     /* Leaves with the same array membership (the elements of one array of scalars, say) lead
      * to the same outcome from the same child: take each (child, membership) once. A small
      * direct-mapped cache; a collision only costs a repeated walk. */
+    if (!mt->any_membership) {
+        /* no arrays of objects: every state is visited once anyway (see visit) */
+        for (uint32_t r = fs->fires; r != SB_NONE; r = mt->fires[r].next) {
+            const sb_fire *f = &mt->fires[r];
+            const sb_pred *p = &m->preds[f->pred];
+            for (uint32_t s = 0; s < p->specs.n; s++) {
+                uint32_t child = find_edge(m, g, m->u32s[p->specs.first + s]);
+                if (child != SB_NONE)
+                    visit(mt, child);
+            }
+        }
+        return;
+    }
     uint64_t seen[64];
     memset(seen, 0xFF, sizeof seen);
     for (uint32_t r = fs->fires; r != SB_NONE; r = mt->fires[r].next) {
