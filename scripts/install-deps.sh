@@ -2,17 +2,21 @@
 # Installs what signalbox needs to build, test and benchmark on Debian 12, as root.
 # Safe to run again: apt-get skips what is already installed.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
     # build
     build-essential cmake pkg-config
     # libraries
-    libutf8proc-dev zlib1g-dev libyaml-dev
+    libutf8proc-dev zlib1g-dev libyaml-dev libevent-dev libhiredis-dev libcurl4-openssl-dev
     # tests, fuzzing, formatting
     libcmocka-dev clang libclang-rt-14-dev clang-format
-    # quick start and benchmark helpers
-    jq python3
+    # services and clients of the integration tests, quick start and benchmark helpers
+    redis-server jq python3 curl
 )
+# node and the aws CLI may already be on the machine from elsewhere: take Debian's only if not
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+command -v aws >/dev/null 2>&1 || PACKAGES+=(awscli)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,4 +31,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     echo "install-deps: installed ${missing[*]}"
+fi
+
+# the pinned test clients (tests/package-lock.json)
+if [ -f tests/package-lock.json ] && [ ! -d tests/node_modules/@aws-sdk/client-eventbridge ]; then
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi

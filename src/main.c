@@ -15,6 +15,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  test-pattern   test an event pattern against an event (EventBridge TestEventPattern)\n"
+    "  serve          run the router (see `signalbox serve --help`)\n"
     "  check          validate rule files (JSON or YAML) and print a line per rule\n"
     "  bench          measure pattern matching throughput over a file of events\n"
     "  help           show this text\n"
@@ -29,6 +30,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"test-pattern", sb_cmd_test_pattern},
+    {"serve", sb_cmd_serve},
     {"check", sb_cmd_check},
     {"bench", sb_cmd_bench},
 };

@@ -8,6 +8,9 @@
 /* signalbox test-pattern: EventBridge's TestEventPattern on the command line. */
 int sb_cmd_test_pattern(int argc, char **argv);
 
+/* signalbox serve: run the router. */
+int sb_cmd_serve(int argc, char **argv);
+
 /* signalbox check: validate rule files. */
 int sb_cmd_check(int argc, char **argv);
 

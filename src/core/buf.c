@@ -1,6 +1,8 @@
 /* buf.c - growable buffers and JSON string escaping. */
 #include "core/buf.h"
 
+#include "core/json_scan.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,8 +105,20 @@ void sb_buf_json_str(sb_buf *b, const char *s, size_t n) {
     size_t run = 0; /* start of the pending run of bytes that need no escape */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
             continue;
+        if (c >= 0x80) {
+            int l = sb_utf8_seq_len((const unsigned char *)s + i, (const unsigned char *)s + n);
+            if (l > 0) {
+                i += (size_t)l - 1;
+                continue;
+            }
+            /* not UTF-8: write U+FFFD instead of the byte, so the output stays valid JSON */
+            sb_buf_append(b, s + run, i - run);
+            sb_buf_puts(b, "\xef\xbf\xbd");
+            run = i + 1;
+            continue;
+        }
         sb_buf_append(b, s + run, i - run);
         char esc[6] = {'\\', 0};
         size_t el = 2;

@@ -42,8 +42,8 @@ void sb_buf_puts(sb_buf *b, const char *s);
 void sb_buf_putc(sb_buf *b, char c);
 void sb_buf_printf(sb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Appends s[0..n) as a JSON string, quotes included. s must be valid UTF-8; control
- * characters, quotes and backslashes are escaped. */
+/* Appends s[0..n) as a JSON string, quotes included: control characters, quotes and
+ * backslashes are escaped, and bytes that are not UTF-8 become U+FFFD. */
 void sb_buf_json_str(sb_buf *b, const char *s, size_t n);
 
 /* Appends a NUL-terminated string as a JSON string. */

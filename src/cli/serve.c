@@ -1,0 +1,415 @@
+/* serve.c - `signalbox serve`: the router as a service.
+ *
+ * One event loop (libevent) runs the HTTP listener, the Redis connection, outgoing HTTP and
+ * the router. SIGTERM/SIGINT drain (stop accepting, finish what is in flight, bounded by
+ * --drain-timeout, exit 0); SIGHUP reloads the rules, keeping the old ones on any error. */
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/envelope.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "delivery/router.h"
+#include "rules/rule.h"
+#include "source/http_ingest.h"
+#include "target/http_auth.h"
+#include "target/http_client.h"
+#include "target/redis_conn.h"
+
+extern char **environ;
+
+typedef struct server {
+    sb_config cfg;
+    struct event_base *base;
+    sb_redis *redis;
+    sb_http_client *http;
+    sb_http_auth **auths;
+    size_t nauths;
+    sb_target_env env;
+    sb_router *router;
+    sb_ingest *ingest;
+    sb_metrics *metrics;
+    sb_family *events_in, *matches, *deliveries, *latency, *in_flight, *calls, *rules_loaded,
+        *redis_up, *reloads, *reload_failures;
+    char version[17];
+    time_t loaded_at;
+    char last_error[512];
+    struct event *signals[3];
+    struct event *drain_tick, *drain_deadline;
+    bool draining;
+} server;
+
+static sb_http_auth *auth_lookup(void *arg, const char *name) {
+    server *s = arg;
+    for (size_t i = 0; i < s->nauths; i++)
+        if (strcmp(s->auths[i]->name, name) == 0)
+            return s->auths[i];
+    return NULL;
+}
+
+static int build_auths(server *s) {
+    s->auths = calloc(s->cfg.nconnections + 1, sizeof *s->auths);
+    if (!s->auths)
+        return -1;
+    for (size_t i = 0; i < s->cfg.nconnections; i++) {
+        const sb_connection *k = &s->cfg.connections[i];
+        sb_http_auth *a = calloc(1, sizeof *a);
+        if (!a)
+            return -1;
+        s->auths[s->nauths++] = a;
+        a->name = strdup(k->name);
+        a->client = s->http;
+        a->timeout_ms = s->cfg.http_timeout_ms;
+        if (strcmp(k->type, "api-key") == 0) {
+            a->type = SB_AUTH_API_KEY;
+            a->header = strdup(k->header);
+            a->value = strdup(k->value);
+        } else if (strcmp(k->type, "basic") == 0) {
+            a->type = SB_AUTH_BASIC;
+            a->username = strdup(k->username);
+            a->password = strdup(k->password);
+        } else {
+            a->type = SB_AUTH_OAUTH;
+            a->token_url = strdup(k->token_url);
+            a->client_id = strdup(k->client_id);
+            a->client_secret = strdup(k->client_secret);
+            a->scope = k->scope ? strdup(k->scope) : NULL;
+        }
+    }
+    return 0;
+}
+
+/* ---- metrics ---- */
+
+static void on_match(void *arg, const sb_rule *rule) {
+    server *s = arg;
+    const char *v[] = {rule->name, rule->bus};
+    sb_metric_add(s->matches, v, 1);
+}
+
+static void on_done(void *arg, const sb_rule *rule, const sb_target_spec *t, sb_send_result r,
+                    double seconds) {
+    server *s = arg;
+    const char *v[] = {rule->name, t->id, sb_send_result_name(r)};
+    sb_metric_add(s->deliveries, v, 1);
+    if (r == SB_SEND_OK)
+        sb_histogram_observe(s->latency, seconds);
+}
+
+static void count_in(void *arg, const char *kind, const char *bus, size_t n) {
+    server *s = arg;
+    const char *v[] = {kind, bus};
+    sb_metric_add(s->events_in, v, (double)n);
+}
+
+static void make_metrics(server *s) {
+    static const char *const in_l[] = {"source", "bus"}, *const m_l[] = {"rule", "bus"},
+                             *const d_l[] = {"rule", "target", "outcome"};
+    static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                    0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+    sb_metrics *m = s->metrics;
+    s->events_in = sb_metrics_counter(m, "signalbox_events_in_total",
+                                      "Events received, by source and event bus.", 2, in_l);
+    s->matches = sb_metrics_counter(m, "signalbox_rule_matches_total",
+                                    "Events matched, by rule and event bus.", 2, m_l);
+    s->deliveries = sb_metrics_counter(m, "signalbox_deliveries_total",
+                                       "Deliveries finished, by rule, target and outcome.", 3, d_l);
+    s->latency = sb_metrics_histogram(m, "signalbox_delivery_seconds",
+                                      "Time from ingest to a successful delivery.", bounds,
+                                      sizeof bounds / sizeof bounds[0]);
+    s->in_flight = sb_metrics_gauge(m, "signalbox_deliveries_in_flight",
+                                    "Deliveries started and not finished.", 0, NULL);
+    s->calls = sb_metrics_gauge(m, "signalbox_ingest_calls_in_flight",
+                                "Ingest calls waiting for their deliveries.", 0, NULL);
+    s->rules_loaded =
+        sb_metrics_gauge(m, "signalbox_rules_loaded", "Rules in the active set.", 0, NULL);
+    s->redis_up = sb_metrics_gauge(m, "signalbox_redis_connected",
+                                   "1 when the Redis connection is ready.", 0, NULL);
+    s->reloads =
+        sb_metrics_counter(m, "signalbox_reloads_total", "Successful rule reloads.", 0, NULL);
+    s->reload_failures =
+        sb_metrics_counter(m, "signalbox_reload_failures_total",
+                           "Rule reloads rejected (the old rules kept running).", 0, NULL);
+}
+
+/* ---- rules ---- */
+
+static int load_rules(server *s, bool initial) {
+    sb_diag diag = {0};
+    sb_ruleset *rs = NULL;
+    const char *paths[] = {s->cfg.rules};
+    int rc = sb_ruleset_load(paths, 1, &rs, &diag);
+    if (rc == SB_OK) {
+        char version[17];
+        snprintf(version, sizeof version, "%s", rs->version);
+        size_t n = rs->nrules;
+        sb_error err;
+        rc = sb_router_install(s->router, rs, s->cfg.account, s->cfg.region, &err);
+        if (rc == SB_OK) {
+            memcpy(s->version, version, sizeof version);
+            s->loaded_at = time(NULL);
+            sb_metric_set(s->rules_loaded, NULL, (double)n);
+            if (!initial)
+                sb_metric_add(s->reloads, NULL, 1);
+            sb_log(SB_LOG_INFO, "rules", "%zu rules loaded from %s (version %s)", n, s->cfg.rules,
+                   version);
+        } else {
+            sb_diag_add(&diag, err.msg);
+        }
+    }
+    if (rc != SB_OK) {
+        for (size_t i = 0; i < diag.n; i++)
+            sb_log(SB_LOG_ERROR, "rules", "%s", diag.msgs[i]);
+        snprintf(s->last_error, sizeof s->last_error, "%s",
+                 diag.n ? diag.msgs[0] : "cannot load rules");
+        if (!initial) {
+            sb_metric_add(s->reload_failures, NULL, 1);
+            sb_log(SB_LOG_ERROR, "rules", "reload rejected: the previous rules keep running");
+        }
+    }
+    sb_diag_free(&diag);
+    return rc;
+}
+
+/* ---- admin endpoints ---- */
+
+static void answer(struct evhttp_request *req, int status, const char *ctype, const char *body,
+                   size_t len) {
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", ctype);
+    struct evbuffer *out = evbuffer_new();
+    if (out)
+        evbuffer_add(out, body, len);
+    evhttp_send_reply(req, status,
+                      status == 200   ? "OK"
+                      : status == 404 ? "Not Found"
+                                      : "Error",
+                      out);
+    if (out)
+        evbuffer_free(out);
+}
+
+static void admin(struct evhttp_request *req, void *arg) {
+    server *s = arg;
+    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    sb_buf b;
+    sb_buf_init(&b);
+    bool ready = sb_router_rules(s->router) && sb_redis_ready(s->redis);
+    if (path && strcmp(path, "/metrics") == 0) {
+        sb_router_stats st;
+        sb_router_stats_get(s->router, &st);
+        sb_metric_set(s->in_flight, NULL, (double)st.in_flight);
+        sb_metric_set(s->calls, NULL, (double)sb_ingest_in_flight(s->ingest));
+        sb_metric_set(s->redis_up, NULL, sb_redis_ready(s->redis) ? 1 : 0);
+        sb_metrics_render(s->metrics, &b);
+        answer(req, 200, "text/plain; version=0.0.4", b.data ? b.data : "", b.len);
+    } else if (path && strcmp(path, "/healthz") == 0) {
+        answer(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
+    } else if (path && strcmp(path, "/readyz") == 0) {
+        sb_buf_printf(&b, "{\"ready\":%s,\"rules\":%s,\"redis\":%s", ready ? "true" : "false",
+                      sb_router_rules(s->router) ? "true" : "false",
+                      sb_redis_ready(s->redis) ? "true" : "false");
+        if (!sb_redis_ready(s->redis)) {
+            sb_buf_puts(&b, ",\"redis_error\":");
+            sb_buf_json_cstr(&b, sb_redis_last_error(s->redis));
+        }
+        sb_buf_putc(&b, '}');
+        answer(req, ready && !s->draining ? 200 : 503, "application/json", b.data, b.len);
+    } else if (path && strcmp(path, "/status") == 0) {
+        char when[32];
+        sb_rfc3339(s->loaded_at, when);
+        sb_router_stats st;
+        sb_router_stats_get(s->router, &st);
+        sb_buf_puts(&b, "{\"rules_version\":");
+        sb_buf_json_cstr(&b, s->version);
+        sb_buf_printf(&b, ",\"rules_loaded_at\":\"%s\",\"rules\":%zu,\"last_error\":", when,
+                      sb_router_rules(s->router) ? sb_router_rules(s->router)->nrules : 0);
+        if (s->last_error[0])
+            sb_buf_json_cstr(&b, s->last_error);
+        else
+            sb_buf_puts(&b, "null");
+        sb_buf_printf(&b,
+                      ",\"events_routed\":%llu,\"deliveries_ok\":%llu,\"deliveries_failed\":%llu,"
+                      "\"in_flight\":%llu,\"draining\":%s}",
+                      (unsigned long long)st.routed, (unsigned long long)st.delivered,
+                      (unsigned long long)st.failed, (unsigned long long)st.in_flight,
+                      s->draining ? "true" : "false");
+        answer(req, 200, "application/json", b.data, b.len);
+    } else {
+        answer(req, 404, "application/json", "{\"code\":\"NotFound\",\"message\":\"no such path\"}",
+               46);
+    }
+    sb_buf_free(&b);
+}
+
+/* ---- signals and draining ---- */
+
+static void drain_check(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    server *s = arg;
+    sb_router_stats st;
+    sb_router_stats_get(s->router, &st);
+    if (st.in_flight == 0 && sb_ingest_in_flight(s->ingest) == 0) {
+        sb_log(SB_LOG_INFO, "serve", "drained: every delivery in flight finished");
+        event_base_loopbreak(s->base);
+    }
+}
+
+static void drain_timeout(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    server *s = arg;
+    sb_router_stats st;
+    sb_router_stats_get(s->router, &st);
+    sb_log(SB_LOG_WARN, "serve",
+           "drain timeout: %llu deliveries and %zu calls still in flight are abandoned",
+           (unsigned long long)st.in_flight, sb_ingest_in_flight(s->ingest));
+    event_base_loopbreak(s->base);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg) {
+    (void)what;
+    server *s = arg;
+    if (sig == SIGHUP) {
+        sb_log(SB_LOG_INFO, "rules", "SIGHUP: reloading %s", s->cfg.rules);
+        load_rules(s, false);
+        return;
+    }
+    if (s->draining)
+        return;
+    s->draining = true;
+    sb_log(SB_LOG_INFO, "serve",
+           "%s: no new connections; finishing what is in flight (%ld ms at most)",
+           sig == SIGTERM ? "SIGTERM" : "SIGINT", s->cfg.drain_timeout_ms);
+    sb_ingest_stop_accepting(s->ingest);
+    struct timeval tick = {0, 20000};
+    struct timeval limit = {s->cfg.drain_timeout_ms / 1000,
+                            (s->cfg.drain_timeout_ms % 1000) * 1000};
+    s->drain_tick = event_new(s->base, -1, EV_PERSIST, drain_check, s);
+    s->drain_deadline = evtimer_new(s->base, drain_timeout, s);
+    if (s->drain_tick)
+        event_add(s->drain_tick, &tick);
+    if (s->drain_deadline)
+        event_add(s->drain_deadline, &limit);
+    drain_check(-1, 0, s);
+}
+
+static void server_free(server *s) {
+    for (int i = 0; i < 3; i++)
+        if (s->signals[i])
+            event_free(s->signals[i]);
+    if (s->drain_tick)
+        event_free(s->drain_tick);
+    if (s->drain_deadline)
+        event_free(s->drain_deadline);
+    sb_ingest_free(s->ingest);
+    sb_router_free(s->router);
+    sb_redis_free(s->redis);
+    for (size_t i = 0; i < s->nauths; i++)
+        sb_http_auth_free(s->auths[i]);
+    free(s->auths);
+    sb_http_client_free(s->http);
+    sb_metrics_free(s->metrics);
+    if (s->base)
+        event_base_free(s->base);
+    sb_config_free(&s->cfg);
+}
+
+static const char usage[] =
+    "usage: signalbox serve [--config FILE] [--SETTING VALUE ...]\n"
+    "\n"
+    "Runs the router: EventBridge's PutEvents and TestEventPattern on POST / (X-Amz-Target),\n"
+    "plain and CloudEvents posts on POST /events, rules from --rules, deliveries to Redis and\n"
+    "HTTP targets; /metrics, /healthz, /readyz and /status on the same listener.\n"
+    "SIGTERM drains and exits 0; SIGHUP reloads the rules.\n\n";
+
+int sb_cmd_serve(int argc, char **argv) {
+    server s;
+    memset(&s, 0, sizeof s);
+    sb_error err = {0};
+    int rc = sb_config_load(&s.cfg, argc, argv, environ, &err);
+    if (rc == 1) {
+        fputs(usage, stdout);
+        sb_config_help(stdout);
+        sb_config_free(&s.cfg);
+        return 0;
+    }
+    if (rc != SB_OK) {
+        fprintf(stderr, "signalbox serve: %s\n", err.msg);
+        sb_config_free(&s.cfg);
+        return 2;
+    }
+    sb_log_level level;
+    if (sb_log_parse_level(s.cfg.log_level, &level) != 0) {
+        fprintf(stderr, "signalbox serve: log-level \"%s\" is not debug, info, warn or error\n",
+                s.cfg.log_level);
+        sb_config_free(&s.cfg);
+        return 2;
+    }
+    sb_log_set_level(level);
+    signal(SIGPIPE, SIG_IGN);
+    int status = 1;
+    s.base = event_base_new();
+    s.metrics = sb_metrics_new();
+    if (!s.base || !s.metrics)
+        goto out;
+    make_metrics(&s);
+    sb_redis_options ro = {s.cfg.redis_host, s.cfg.redis_port, s.cfg.redis_user,
+                           s.cfg.redis_password, s.cfg.redis_db};
+    s.redis = sb_redis_new(s.base, &ro);
+    s.http = sb_http_client_new(s.base);
+    if (!s.redis || !s.http || build_auths(&s) != 0)
+        goto out;
+    s.env.base = s.base;
+    s.env.redis = s.redis;
+    s.env.http = s.http;
+    s.env.http_timeout_ms = s.cfg.http_timeout_ms;
+    s.env.auth = auth_lookup;
+    s.env.auth_arg = &s;
+    s.router = sb_router_new(&s.env);
+    if (!s.router)
+        goto out;
+    sb_router_observe(s.router, on_match, on_done, &s);
+    if (load_rules(&s, true) != SB_OK) {
+        fprintf(stderr, "signalbox serve: the rules in %s cannot be loaded: %s\n", s.cfg.rules,
+                s.last_error);
+        goto out;
+    }
+    sb_ingest_options io = {s.cfg.listen_host,
+                            s.cfg.listen_port,
+                            (size_t)s.cfg.max_body,
+                            s.cfg.account,
+                            s.cfg.region,
+                            admin,
+                            &s,
+                            count_in};
+    s.ingest = sb_ingest_new(s.base, s.router, &io, &err);
+    if (!s.ingest) {
+        fprintf(stderr, "signalbox serve: %s\n", err.msg);
+        goto out;
+    }
+    int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        s.signals[i] = evsignal_new(s.base, sigs[i], on_signal, &s);
+        if (!s.signals[i] || event_add(s.signals[i], NULL) != 0)
+            goto out;
+    }
+    sb_log(SB_LOG_INFO, "serve", "listening on http://%s:%d (account %s, region %s, redis %s:%d)",
+           s.cfg.listen_host, sb_ingest_port(s.ingest), s.cfg.account, s.cfg.region,
+           s.cfg.redis_port ? s.cfg.redis_host : "unix", s.cfg.redis_port);
+    event_base_dispatch(s.base);
+    sb_log(SB_LOG_INFO, "serve", "stopped");
+    status = 0;
+out:
+    server_free(&s);
+    return status;
+}

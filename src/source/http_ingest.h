@@ -1,0 +1,51 @@
+/* http_ingest.h - the HTTP listener: EventBridge's API (PutEvents, TestEventPattern) on
+ * `POST /` with X-Amz-Target, `POST /events` for plain and CloudEvents posts, and the admin
+ * paths handed to a callback.
+ *
+ * An ingest call is answered once each of its events has been delivered to every matching
+ * target or has failed for good; nothing is answered early. */
+#ifndef SB_HTTP_INGEST_H
+#define SB_HTTP_INGEST_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+#include "delivery/router.h"
+
+struct event_base;
+struct evhttp_request;
+
+typedef struct sb_ingest sb_ingest;
+
+typedef struct sb_ingest_options {
+    const char *host;
+    int port;
+    size_t max_body; /* bytes; larger bodies are refused with 413 */
+    const char *account, *region;
+    /* GET requests and unknown paths go here (metrics, health); NULL answers 404 */
+    void (*admin)(struct evhttp_request *req, void *arg);
+    void *admin_arg;
+    /* counts events in, by source kind and bus (for metrics); may be NULL */
+    void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
+} sb_ingest_options;
+
+/* Binds the listener and starts serving on base. NULL with err when the address cannot be
+ * bound. */
+sb_ingest *sb_ingest_new(struct event_base *base, sb_router *router, const sb_ingest_options *o,
+                         sb_error *err);
+
+/* Stops accepting connections (a drain begins): new calls on open connections are answered
+ * 503 with Retry-After; calls in flight go on. */
+void sb_ingest_stop_accepting(sb_ingest *in);
+
+/* Ingest calls waiting for their deliveries. */
+size_t sb_ingest_in_flight(const sb_ingest *in);
+
+/* The port actually bound (useful with port 0). */
+int sb_ingest_port(const sb_ingest *in);
+
+/* Frees the listener; calls still waiting are abandoned (their clients see the connection
+ * close). */
+void sb_ingest_free(sb_ingest *in);
+
+#endif

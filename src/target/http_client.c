@@ -1,0 +1,256 @@
+/* http_client.c - libcurl multi + libevent: sockets and timers of curl become events. */
+#include "target/http_client.h"
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct sb_http_client {
+    struct event_base *base;
+    CURLM *multi;
+    struct event *timer;
+    size_t in_flight;
+};
+
+struct sb_http_request {
+    sb_http_client *client;
+    CURL *easy;
+    struct curl_slist *headers;
+    char *body;
+    char *resp;
+    size_t resp_len, resp_cap;
+    char retry_after[64];
+    char errbuf[CURL_ERROR_SIZE];
+    sb_http_done done;
+    void *arg;
+};
+
+typedef struct sock_ctx {
+    struct event *ev;
+    sb_http_client *client;
+} sock_ctx;
+
+static void check_done(sb_http_client *c) {
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(c->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        sb_http_request *rq;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&rq);
+        CURLcode cc = msg->data.result;
+        sb_http_result res = {0};
+        if (cc == CURLE_OK) {
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &res.status);
+        } else {
+            res.timed_out = cc == CURLE_OPERATION_TIMEDOUT;
+            res.error = rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(cc);
+        }
+        res.body = rq->resp ? rq->resp : "";
+        res.body_len = rq->resp_len;
+        res.retry_after = rq->retry_after[0] ? rq->retry_after : NULL;
+        curl_multi_remove_handle(c->multi, rq->easy);
+        c->in_flight--;
+        rq->done(&res, rq->arg);
+        curl_easy_cleanup(rq->easy);
+        curl_slist_free_all(rq->headers);
+        free(rq->body);
+        free(rq->resp);
+        free(rq);
+    }
+}
+
+static void on_socket_event(evutil_socket_t fd, short what, void *arg) {
+    sb_http_client *c = arg;
+    int flags = (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
+    int running;
+    curl_multi_socket_action(c->multi, fd, flags, &running);
+    check_done(c);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    sb_http_client *c = arg;
+    int running;
+    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(c);
+}
+
+static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp) {
+    (void)easy;
+    sb_http_client *c = userp;
+    sock_ctx *sc = socketp;
+    if (what == CURL_POLL_REMOVE) {
+        if (sc) {
+            event_free(sc->ev);
+            free(sc);
+            curl_multi_assign(c->multi, s, NULL);
+        }
+        return 0;
+    }
+    if (!sc) {
+        sc = calloc(1, sizeof *sc);
+        if (!sc)
+            return -1;
+        sc->client = c;
+        curl_multi_assign(c->multi, s, sc);
+    } else {
+        event_free(sc->ev);
+    }
+    short kind =
+        EV_PERSIST | (what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0);
+    sc->ev = event_new(c->base, s, kind, on_socket_event, c);
+    if (!sc->ev)
+        return -1;
+    event_add(sc->ev, NULL);
+    return 0;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp) {
+    (void)multi;
+    sb_http_client *c = userp;
+    if (timeout_ms < 0) {
+        evtimer_del(c->timer);
+        return 0;
+    }
+    /* never call curl from here: a zero timeout runs on the next loop pass */
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    evtimer_add(c->timer, &tv);
+    return 0;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg) {
+    sb_http_request *rq = arg;
+    size_t len = size * n, keep = len;
+    if (rq->resp_len + keep > SB_HTTP_MAX_RESPONSE)
+        keep = SB_HTTP_MAX_RESPONSE - rq->resp_len;
+    if (keep) {
+        if (rq->resp_len + keep + 1 > rq->resp_cap) {
+            size_t cap = rq->resp_cap ? rq->resp_cap * 2 : 1024;
+            while (cap < rq->resp_len + keep + 1)
+                cap *= 2;
+            char *r = realloc(rq->resp, cap);
+            if (!r)
+                return 0;
+            rq->resp = r;
+            rq->resp_cap = cap;
+        }
+        memcpy(rq->resp + rq->resp_len, data, keep);
+        rq->resp_len += keep;
+        rq->resp[rq->resp_len] = '\0';
+    }
+    return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *arg) {
+    sb_http_request *rq = arg;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
+        size_t i = 12;
+        while (i < len && data[i] == ' ')
+            i++;
+        size_t e = len;
+        while (e > i && (data[e - 1] == '\r' || data[e - 1] == '\n' || data[e - 1] == ' '))
+            e--;
+        size_t k = e - i < sizeof rq->retry_after - 1 ? e - i : sizeof rq->retry_after - 1;
+        memcpy(rq->retry_after, data + i, k);
+        rq->retry_after[k] = '\0';
+    }
+    return len;
+}
+
+sb_http_client *sb_http_client_new(struct event_base *base) {
+    static int inited;
+    if (!inited) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        inited = 1;
+    }
+    sb_http_client *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->base = base;
+    c->multi = curl_multi_init();
+    c->timer = evtimer_new(base, on_timer, c);
+    if (!c->multi || !c->timer) {
+        sb_http_client_free(c);
+        return NULL;
+    }
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 64L);
+    return c;
+}
+
+void sb_http_client_free(sb_http_client *c) {
+    if (!c)
+        return;
+    if (c->multi)
+        curl_multi_cleanup(c->multi);
+    if (c->timer)
+        event_free(c->timer);
+    free(c);
+}
+
+size_t sb_http_client_in_flight(const sb_http_client *c) {
+    return c->in_flight;
+}
+
+int sb_http_request_start(sb_http_client *c, const char *method, const char *url,
+                          struct curl_slist *headers, const char *body, size_t body_len,
+                          long timeout_ms, const char *userpwd, sb_http_done done, void *arg) {
+    sb_http_request *rq = calloc(1, sizeof *rq);
+    if (!rq || !(rq->easy = curl_easy_init()) || (body_len && !(rq->body = malloc(body_len)))) {
+        if (rq && rq->easy)
+            curl_easy_cleanup(rq->easy);
+        free(rq);
+        curl_slist_free_all(headers);
+        return -1;
+    }
+    if (body_len)
+        memcpy(rq->body, body, body_len);
+    rq->client = c;
+    rq->headers = headers;
+    rq->done = done;
+    rq->arg = arg;
+    CURL *e = rq->easy;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, rq);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, rq->errbuf);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, rq);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, rq);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (userpwd) {
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(e, CURLOPT_USERPWD, userpwd);
+    }
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+        if (strcmp(method, "POST") != 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
+        curl_easy_cleanup(e);
+        free(rq->body);
+        curl_slist_free_all(headers);
+        free(rq);
+        return -1;
+    }
+    c->in_flight++;
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* http_client.h - outgoing HTTP on the event loop: libcurl's multi interface driven by
+ * libevent, with connections kept alive and reused between requests to the same host. */
+#ifndef SB_HTTP_CLIENT_H
+#define SB_HTTP_CLIENT_H
+
+#include <stddef.h>
+
+struct event_base;
+struct curl_slist;
+
+typedef struct sb_http_client sb_http_client;
+typedef struct sb_http_request sb_http_request;
+
+/* The outcome of a request: status is the HTTP status (0 when no answer came: then error
+ * holds curl's explanation and timed_out tells a timeout). body is the answer's body (at most
+ * SB_HTTP_MAX_RESPONSE bytes kept), borrowed for the duration of the callback. */
+typedef struct sb_http_result {
+    long status;
+    int timed_out;
+    const char *error;
+    const char *body;
+    size_t body_len;
+    const char *retry_after; /* the Retry-After header, or NULL */
+} sb_http_result;
+
+#define SB_HTTP_MAX_RESPONSE (64 * 1024)
+
+typedef void (*sb_http_done)(const sb_http_result *res, void *arg);
+
+/* Creates a client on base. NULL when out of memory. */
+sb_http_client *sb_http_client_new(struct event_base *base);
+
+/* Frees the client; requests in flight are abandoned without their callbacks. */
+void sb_http_client_free(sb_http_client *c);
+
+/* Starts a request. method "POST" etc.; headers is taken (freed by the client; may be NULL);
+ * body is copied. timeout_ms bounds the whole exchange. ca_file may be NULL. done is called
+ * exactly once, never before this function returns. Returns 0, or -1 when the request could
+ * not be started (out of memory): then done is not called. */
+int sb_http_request_start(sb_http_client *c, const char *method, const char *url,
+                          struct curl_slist *headers, const char *body, size_t body_len,
+                          long timeout_ms, const char *userpwd, sb_http_done done, void *arg);
+
+/* Requests in flight. */
+size_t sb_http_client_in_flight(const sb_http_client *c);
+
+#endif

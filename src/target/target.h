@@ -1,0 +1,72 @@
+/* target.h - the target plugin interface: one table of operations per kind of target.
+ *
+ * The router turns each match into an sb_delivery (the payload for one target of one rule)
+ * and hands it to the target's send(); the target calls d->done exactly once with OK, RETRY or
+ * FAIL. RETRY means the failure may pass (timeouts, 5xx, throttling, a lost connection); FAIL
+ * means it will not (4xx, a missing queue, a refused command). */
+#ifndef SB_TARGET_H
+#define SB_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "rules/rule.h"
+
+struct event_base;
+struct sb_redis;
+struct sb_http_client;
+
+typedef enum { SB_SEND_OK = 0, SB_SEND_RETRY = 1, SB_SEND_FAIL = 2 } sb_send_result;
+
+/* Returns "ok", "retry" or "fail". */
+const char *sb_send_result_name(sb_send_result r);
+
+typedef struct sb_delivery sb_delivery;
+
+/* Called once per delivery. code is a short error code ("RedisError", "HTTP 503",
+ * "Timeout"), message a human explanation; both NULL on success, and borrowed. */
+typedef void (*sb_delivery_done)(sb_delivery *d, sb_send_result r, const char *code,
+                                 const char *message);
+
+struct sb_delivery {
+    char *payload; /* owned by the delivery */
+    size_t len;
+    char event_id[37];
+    const char *rule;        /* borrowed from the rule set, alive as long as the delivery */
+    const char *target_id;   /* likewise */
+    const char *traceparent; /* W3C trace context to pass on, or NULL */
+    int64_t ingest_ns;       /* CLOCK_MONOTONIC time the event arrived */
+    sb_delivery_done done;
+    void *owner; /* the router's context */
+};
+
+struct sb_http_auth;
+
+/* What targets may use: the event loop, the shared connections and settings. */
+typedef struct sb_target_env {
+    struct event_base *base;
+    struct sb_redis *redis;
+    struct sb_http_client *http;
+    long http_timeout_ms;
+    /* the credentials of a named connection, or NULL when there is none by that name */
+    struct sb_http_auth *(*auth)(void *arg, const char *name);
+    void *auth_arg;
+} sb_target_env;
+
+typedef struct sb_target_ops {
+    const char *name;
+    /* Prepares the state of one target of one rule; SB_OK or an error with err set. */
+    int (*create)(const sb_target_spec *spec, const sb_target_env *env, void **state,
+                  sb_error *err);
+    /* Starts delivering d (whose payload is ready); d->done is called exactly once, possibly
+     * before send returns. */
+    void (*send)(void *state, sb_delivery *d);
+    /* Frees the state. No delivery of it is in flight. */
+    void (*destroy)(void *state);
+} sb_target_ops;
+
+/* The operations of a kind of target, or NULL when this build cannot deliver to it yet. */
+const sb_target_ops *sb_target_ops_for(sb_target_kind kind);
+
+#endif

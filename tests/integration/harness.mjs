@@ -1,0 +1,150 @@
+// harness.mjs - real services for the integration tests: redis-server on a free loopback port,
+// an HTTP receiver in this process, and `signalbox serve`. Everything started here is stopped
+// by its PID when the test file ends.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import net from 'node:net';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const SIGNALBOX = process.env.SB_TEST_SIGNALBOX || resolve(here, '../../build/signalbox');
+
+const children = new Set();
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, ms = 10000) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try { if (await fn()) return; } catch (e) { last = e; }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
+}
+
+export function tempDir(prefix = 'sb-') { return mkdtempSync(join(tmpdir(), prefix)); }
+
+export class Redis {
+  static async start() {
+    const port = await freePort();
+    const dir = tempDir('sb-redis-');
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+      '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+    children.add(proc);
+    const r = new Redis(port, proc, dir);
+    await waitFor('redis-server', () => r.cmd('PING') === 'PONG');
+    return r;
+  }
+  constructor(port, proc, dir) { Object.assign(this, { port, proc, dir }); }
+  url() { return `redis://127.0.0.1:${this.port}`; }
+  // one command through redis-cli, answered as JSON (RESP2)
+  cmd(...args) {
+    const out = execFileSync('redis-cli', ['-2', '--json', '-p', String(this.port), ...args.map(String)]);
+    return JSON.parse(out.toString());
+  }
+  // the `event` field of every entry of a stream, parsed
+  streamEvents(key) {
+    const entries = this.cmd('XRANGE', key, '-', '+');
+    return entries.map(([, fields]) => {
+      const f = {};
+      for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+      return JSON.parse(f.event);
+    });
+  }
+  async stop() {
+    children.delete(this.proc);
+    this.proc.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+// An HTTP server that records what it receives and answers as told.
+export class Receiver {
+  static async start(answer = () => ({ status: 200, body: '{}' })) {
+    const r = new Receiver(answer);
+    await new Promise((ok) => r.server.listen(0, '127.0.0.1', ok));
+    r.port = r.server.address().port;
+    return r;
+  }
+  constructor(answer) {
+    this.requests = [];
+    this.answer = answer;
+    this.server = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (d) => { body += d; });
+      req.on('end', async () => {
+        const rec = { method: req.method, url: req.url, headers: req.headers, body };
+        this.requests.push(rec);
+        const a = await this.answer(rec);
+        res.writeHead(a.status, { 'Content-Type': 'application/json', ...(a.headers || {}) });
+        res.end(a.body ?? '');
+      });
+    });
+  }
+  url(path = '/') { return `http://127.0.0.1:${this.port}${path}`; }
+  async waitFor(n, ms = 10000) { await waitFor(`${n} requests`, () => this.requests.length >= n, ms); }
+  stop() { return new Promise((ok) => this.server.close(ok)); }
+}
+
+export class Signalbox {
+  // rules: {file name: content}; args: extra command-line arguments
+  static async start({ rules = {}, args = [], env = {}, redis, config } = {}) {
+    const dir = tempDir('sb-rules-');
+    for (const [name, text] of Object.entries(rules)) writeFileSync(join(dir, name), text);
+    const port = await freePort();
+    const argv = ['serve', '--rules', dir, '--listen', `127.0.0.1:${port}`,
+      '--redis', redis ? redis.url() : 'redis://127.0.0.1:1', ...args];
+    if (config) {
+      const cfg = join(dir, 'signalbox.yaml.cfg');
+      writeFileSync(cfg, config);
+      argv.push('--config', cfg);
+    }
+    const proc = spawn(SIGNALBOX, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(proc);
+    const sb = new Signalbox(port, proc, dir);
+    proc.stdout.on('data', (d) => { sb.stdout += d; });
+    proc.stderr.on('data', (d) => { sb.stderr += d; });
+    sb.exited = new Promise((ok) => proc.on('exit', (code, signal) => { children.delete(proc); ok({ code, signal }); }));
+    await waitFor('signalbox /healthz', async () => (await fetch(sb.url('/healthz'))).status === 200, 10000)
+      .catch((e) => { throw new Error(`${e.message}\nstdout: ${sb.stdout}\nstderr: ${sb.stderr}`); });
+    return sb;
+  }
+  constructor(port, proc, dir) { Object.assign(this, { port, proc, dir, stdout: '', stderr: '' }); }
+  url(path = '/') { return `http://127.0.0.1:${this.port}${path}`; }
+  endpoint() { return `http://127.0.0.1:${this.port}`; }
+  logs() { return this.stdout.split('\n').filter(Boolean).map((l) => { try { return JSON.parse(l); } catch { return { raw: l }; } }); }
+  async putEventsRaw(body, target = 'AWSEvents.PutEvents') {
+    const res = await fetch(this.url('/'), { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target } });
+    return { status: res.status, body: await res.json() };
+  }
+  async stop(signal = 'SIGTERM') {
+    this.proc.kill(signal);
+    const r = await this.exited;
+    rmSync(this.dir, { recursive: true, force: true });
+    return r;
+  }
+}
+
+// the aws CLI against signalbox, with throwaway credentials
+export function awsCli(sb, args) {
+  const out = execFileSync('aws', ['events', ...args, '--endpoint-url', sb.endpoint(), '--region', 'us-east-1', '--output', 'json'], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PAGER: '' },
+  });
+  return JSON.parse(out.toString());
+}
