@@ -311,13 +311,15 @@ static void server_free(server *s) {
         event_free(s->drain_tick);
     if (s->drain_deadline)
         event_free(s->drain_deadline);
+    /* finish the deliveries still in flight (after a drain timeout) with errors first, while
+     * the router and the listener that wait for them still exist */
+    sb_http_client_free(s->http);
+    sb_redis_free(s->redis);
     sb_ingest_free(s->ingest);
     sb_router_free(s->router);
-    sb_redis_free(s->redis);
     for (size_t i = 0; i < s->nauths; i++)
         sb_http_auth_free(s->auths[i]);
     free(s->auths);
-    sb_http_client_free(s->http);
     sb_metrics_free(s->metrics);
     if (s->base)
         event_base_free(s->base);

@@ -796,8 +796,8 @@ int sb_ruleset_load(const char *const *paths, size_t npaths, sb_ruleset **out, s
     for (size_t i = 0; i < npaths; i++)
         load_path(&c, paths[i]);
     int rc = SB_OK;
-    if (c.errors == 0) {
-        /* names are unique per bus */
+    {
+        /* names are unique per bus (checked among the rules that loaded) */
         for (size_t i = 0; i < c.nrules; i++)
             for (size_t j = 0; j < i; j++)
                 if (strcmp(c.rules[i].name, c.rules[j].name) == 0 &&

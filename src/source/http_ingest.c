@@ -26,7 +26,8 @@ struct sb_ingest {
     sb_router *router;
     sb_ingest_options opt;
     char *account, *region;
-    size_t in_flight;
+    size_t in_flight;       /* calls waiting for their deliveries */
+    size_t replies_pending; /* answers handed to libevent and not yet written out */
     int port;
     bool draining;
 };
@@ -106,11 +107,41 @@ static void on_conn_close(struct evhttp_connection *conn, void *arg) {
     c->req = NULL; /* the client is gone: answer nobody */
 }
 
+/* An answer handed to libevent counts as pending until it is written out or its connection
+ * fails, whichever comes first: a drain may end only after that. */
+typedef struct reply_watch {
+    sb_ingest *in;
+    struct evhttp_connection *conn;
+} reply_watch;
+
+static void on_reply_sent(struct evhttp_request *req, void *arg) {
+    (void)req;
+    reply_watch *w = arg;
+    evhttp_connection_set_closecb(w->conn, NULL, NULL);
+    w->in->replies_pending--;
+    free(w);
+}
+
+static void on_reply_lost(struct evhttp_connection *conn, void *arg) {
+    (void)conn;
+    reply_watch *w = arg;
+    w->in->replies_pending--;
+    free(w);
+}
+
 static void call_complete(sb_wait *w) {
     call *c = (call *)w;
     c->in->in_flight--;
     if (c->req) {
         evhttp_connection_set_closecb(c->conn, NULL, NULL);
+        reply_watch *rw = malloc(sizeof *rw);
+        if (rw) {
+            rw->in = c->in;
+            rw->conn = c->conn;
+            c->in->replies_pending++;
+            evhttp_request_set_on_complete_cb(c->req, on_reply_sent, rw);
+            evhttp_connection_set_closecb(c->conn, on_reply_lost, rw);
+        }
         sb_buf b;
         sb_buf_init(&b);
         size_t failed = 0;
@@ -443,7 +474,7 @@ void sb_ingest_stop_accepting(sb_ingest *in) {
 }
 
 size_t sb_ingest_in_flight(const sb_ingest *in) {
-    return in->in_flight;
+    return in->in_flight + in->replies_pending;
 }
 
 int sb_ingest_port(const sb_ingest *in) {

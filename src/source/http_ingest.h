@@ -38,7 +38,7 @@ sb_ingest *sb_ingest_new(struct event_base *base, sb_router *router, const sb_in
  * 503 with Retry-After; calls in flight go on. */
 void sb_ingest_stop_accepting(sb_ingest *in);
 
-/* Ingest calls waiting for their deliveries. */
+/* Ingest calls waiting for their deliveries or for their answer to be written out. */
 size_t sb_ingest_in_flight(const sb_ingest *in);
 
 /* The port actually bound (useful with port 0). */

@@ -12,10 +12,12 @@ struct sb_http_client {
     CURLM *multi;
     struct event *timer;
     size_t in_flight;
+    struct sb_http_request *requests; /* in flight, to finish them at shutdown */
 };
 
 struct sb_http_request {
     sb_http_client *client;
+    struct sb_http_request *prev, *next;
     CURL *easy;
     struct curl_slist *headers;
     char *body;
@@ -31,6 +33,23 @@ typedef struct sock_ctx {
     struct event *ev;
     sb_http_client *client;
 } sock_ctx;
+
+static void unlink_request(sb_http_client *c, sb_http_request *rq) {
+    if (rq->prev)
+        rq->prev->next = rq->next;
+    else
+        c->requests = rq->next;
+    if (rq->next)
+        rq->next->prev = rq->prev;
+}
+
+static void request_free(sb_http_request *rq) {
+    curl_easy_cleanup(rq->easy);
+    curl_slist_free_all(rq->headers);
+    free(rq->body);
+    free(rq->resp);
+    free(rq);
+}
 
 static void check_done(sb_http_client *c) {
     CURLMsg *msg;
@@ -52,13 +71,10 @@ static void check_done(sb_http_client *c) {
         res.body_len = rq->resp_len;
         res.retry_after = rq->retry_after[0] ? rq->retry_after : NULL;
         curl_multi_remove_handle(c->multi, rq->easy);
+        unlink_request(c, rq);
         c->in_flight--;
         rq->done(&res, rq->arg);
-        curl_easy_cleanup(rq->easy);
-        curl_slist_free_all(rq->headers);
-        free(rq->body);
-        free(rq->resp);
-        free(rq);
+        request_free(rq);
     }
 }
 
@@ -189,6 +205,19 @@ sb_http_client *sb_http_client_new(struct event_base *base) {
 void sb_http_client_free(sb_http_client *c) {
     if (!c)
         return;
+    /* finish what is in flight with an error, so that nothing waits for it any more; a
+     * callback may start a new request (an OAuth retry): loop until none is left */
+    while (c->requests) {
+        sb_http_request *rq = c->requests;
+        unlink_request(c, rq);
+        curl_multi_remove_handle(c->multi, rq->easy);
+        c->in_flight--;
+        sb_http_result res = {0};
+        res.error = "signalbox is shutting down";
+        res.body = "";
+        rq->done(&res, rq->arg);
+        request_free(rq);
+    }
     if (c->multi)
         curl_multi_cleanup(c->multi);
     if (c->timer)
@@ -252,5 +281,9 @@ int sb_http_request_start(sb_http_client *c, const char *method, const char *url
         return -1;
     }
     c->in_flight++;
+    rq->next = c->requests;
+    if (c->requests)
+        c->requests->prev = rq;
+    c->requests = rq;
     return 0;
 }

@@ -30,7 +30,8 @@ typedef void (*sb_http_done)(const sb_http_result *res, void *arg);
 /* Creates a client on base. NULL when out of memory. */
 sb_http_client *sb_http_client_new(struct event_base *base);
 
-/* Frees the client; requests in flight are abandoned without their callbacks. */
+/* Frees the client. Requests in flight are finished first: their callbacks run with status 0
+ * and the error "signalbox is shutting down". */
 void sb_http_client_free(sb_http_client *c);
 
 /* Starts a request. method "POST" etc.; headers is taken (freed by the client; may be NULL);
