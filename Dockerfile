@@ -1,10 +1,11 @@
 # signalbox container image: a build stage with the toolchain, a slim runtime stage with only
-# the runtime libraries and a non-root user. Until the router lands (issue 3) the image runs
-# the command line (`test-pattern`, `bench`); issue 7 adds the service's health check, ports
-# and rule mount.
+# the runtime libraries and a non-root user. Rules are read from /etc/signalbox/rules (mount
+# yours there); settings come from SIGNALBOX_* variables. Issue 7 completes it (health check,
+# documented mounts, manifests).
 FROM debian:12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config libutf8proc-dev zlib1g-dev libyaml-dev \
+        libevent-dev libhiredis-dev libcurl4-openssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -15,10 +16,14 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSB_TESTS=OFF \
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libutf8proc2 zlib1g libyaml-0-2 \
+        libevent-2.1-7 libhiredis0.14 libcurl4 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /nonexistent signalbox
 COPY --from=build /src/build/signalbox /usr/local/bin/signalbox
 COPY rules /etc/signalbox/rules
 USER 10001
+ENV SIGNALBOX_RULES=/etc/signalbox/rules SIGNALBOX_LISTEN=0.0.0.0:8080
+EXPOSE 8080
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/signalbox"]
-CMD ["help"]
+CMD ["serve"]

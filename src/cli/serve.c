@@ -357,6 +357,12 @@ int sb_cmd_serve(int argc, char **argv) {
         sb_config_free(&s.cfg);
         return 2;
     }
+    if (s.cfg.kafka_mock || (s.cfg.ingest_topic && *s.cfg.ingest_topic)) {
+        fprintf(stderr, "signalbox serve: kafka-mock and ingest-topic need the Kafka source, which "
+                        "this version does not have yet\n");
+        sb_config_free(&s.cfg);
+        return 2;
+    }
     sb_log_set_level(level);
     signal(SIGPIPE, SIG_IGN);
     int status = 1;
@@ -375,6 +381,7 @@ int sb_cmd_serve(int argc, char **argv) {
     s.env.redis = s.redis;
     s.env.http = s.http;
     s.env.http_timeout_ms = s.cfg.http_timeout_ms;
+    s.env.redis_stream_maxlen = s.cfg.redis_stream_maxlen;
     s.env.auth = auth_lookup;
     s.env.auth_arg = &s;
     s.router = sb_router_new(&s.env);

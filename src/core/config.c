@@ -86,11 +86,13 @@ static const setting settings[] = {
     SIZE("max-body", max_body, "1MB", KB, 64 * MB,
          "largest HTTP request body (PutEvents' 256KB limit on entries is checked apart)"),
     INT("redis-stream-maxlen", redis_stream_maxlen, "0", 0, 1000000000000L,
-        "approximate MAXLEN of the Redis streams written, 0 for none"),
+        "approximate MAXLEN of Redis stream targets without their own ?maxlen=N, 0 for none"),
     STR("ingest-topic", ingest_topic, "", check_topic, "TOPIC",
-        "Kafka topic that HTTP ingest writes events to; empty for none"),
+        "Kafka topic that HTTP ingest writes events to (the Kafka source is not in this version: "
+        "setting it is an error)"),
     BOOL("kafka-mock", kafka_mock, "false",
-         "use librdkafka's mock cluster instead of real brokers (tests)"),
+         "use librdkafka's mock cluster (the Kafka source is not in this version: setting it is an "
+         "error)"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -30,8 +30,9 @@ static int redis_create(const sb_target_spec *spec, const sb_target_env *env, vo
     }
     t->kind = spec->kind;
     t->conn = env->redis;
-    if (spec->maxlen > 0)
-        snprintf(t->maxlen, sizeof t->maxlen, "%ld", spec->maxlen);
+    long maxlen = spec->maxlen > 0 ? spec->maxlen : env->redis_stream_maxlen;
+    if (maxlen > 0)
+        snprintf(t->maxlen, sizeof t->maxlen, "%ld", maxlen);
     *state = t;
     return SB_OK;
 }

@@ -49,6 +49,7 @@ typedef struct sb_target_env {
     struct sb_redis *redis;
     struct sb_http_client *http;
     long http_timeout_ms;
+    long redis_stream_maxlen; /* MAXLEN of stream targets without their own, 0 for none */
     /* the credentials of a named connection, or NULL when there is none by that name */
     struct sb_http_auth *(*auth)(void *arg, const char *name);
     void *auth_arg;
