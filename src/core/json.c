@@ -201,7 +201,8 @@ static int parse_literal(parser *ps, const char **pp, const char *word, size_t n
 
 static int parse_value(parser *ps, const char **pp, int depth, sb_jnode **out) {
     const char *p = sb_json_skip_ws(*pp, ps->end);
-    if (depth > SB_JSON_MAX_DEPTH)
+    /* at most SB_JSON_MAX_DEPTH levels of objects and arrays, counted as the matcher does */
+    if (depth > SB_JSON_MAX_DEPTH && p < ps->end && (*p == '{' || *p == '['))
         return fail(ps, p, "nesting too deep");
     if (p >= ps->end)
         return fail(ps, p, "unexpected end of input (expected a value)");
@@ -267,7 +268,7 @@ int sb_json_parse(const char *text, size_t len, sb_arena *arena, bool reject_dup
                   sb_jnode **out, sb_error *err, size_t *err_offset) {
     parser ps = {text, text + len, arena, reject_duplicates, err, text};
     const char *p = text;
-    int rc = parse_value(&ps, &p, 0, out);
+    int rc = parse_value(&ps, &p, 1, out); /* the root is level 1, as for the event matcher */
     if (rc == SB_OK) {
         p = sb_json_skip_ws(p, ps.end);
         if (p != ps.end)

@@ -876,10 +876,10 @@ static int build_values(comp *c) {
     m->ranges = c->ranges.v;
     c->ranges.v = NULL;
     for (uint32_t f = 0; f < m->nfields; f++) {
-        sb_ranget *r = m->ranges + m->fields[f].ranges.first;
         uint32_t n = m->fields[f].ranges.n;
         if (n == 0)
-            continue;
+            continue; /* (and m->ranges may be NULL: no pointer arithmetic on it) */
+        sb_ranget *r = m->ranges + m->fields[f].ranges.first;
         sb_sort(r, n, sizeof *r, range_cmp);
         double max_hi = -INFINITY;
         for (uint32_t i = 0; i < n; i++) {

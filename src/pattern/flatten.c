@@ -48,7 +48,12 @@ static uint32_t add_leaf(sb_matcher *mt, uint32_t field) {
         mt->error = SB_ENOMEM;
         return SB_NONE;
     }
-    if (mt->path_dirty) {
+    if (mt->path_dirty && mt->path_n == 0) {
+        /* back outside every array element: the empty membership */
+        mt->cur_first = mt->nmems;
+        mt->cur_n = 0;
+        mt->path_dirty = false;
+    } else if (mt->path_dirty) {
         if (!grow((void **)&mt->mems, &mt->cap_mems, sizeof(sb_mem), mt->nmems + mt->path_n)) {
             mt->error = SB_ENOMEM;
             return SB_NONE;

@@ -285,11 +285,12 @@ static void test_nesting_limit(void **state) {
     char *s = nested(SB_JSON_MAX_DEPTH);
     OK(f, s);
     free(s);
+    /* the 257th level of arrays is refused where it opens, as the event matcher refuses it */
     s = nested(300);
-    BAD(f, s, SB_JSON_MAX_DEPTH + 1, "nesting");
+    BAD(f, s, SB_JSON_MAX_DEPTH, "nesting");
     free(s);
     s = nested(1000000);
-    BAD(f, s, SB_JSON_MAX_DEPTH + 1, "nesting");
+    BAD(f, s, SB_JSON_MAX_DEPTH, "nesting");
     free(s);
 }
 
