@@ -5,7 +5,7 @@
 FROM debian:12 AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config libutf8proc-dev zlib1g-dev libyaml-dev \
-        libevent-dev libhiredis-dev libcurl4-openssl-dev \
+        libevent-dev libhiredis-dev libcurl4-openssl-dev librdkafka-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -16,7 +16,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSB_TESTS=OFF \
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libutf8proc2 zlib1g libyaml-0-2 \
-        libevent-2.1-7 libhiredis0.14 libcurl4 ca-certificates \
+        libevent-2.1-7 libhiredis0.14 libcurl4 librdkafka1 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home /nonexistent signalbox
 COPY --from=build /src/build/signalbox /usr/local/bin/signalbox

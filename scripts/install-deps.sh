@@ -8,11 +8,11 @@ PACKAGES=(
     # build
     build-essential cmake pkg-config
     # libraries
-    libutf8proc-dev zlib1g-dev libyaml-dev libevent-dev libhiredis-dev libcurl4-openssl-dev
+    libutf8proc-dev zlib1g-dev libyaml-dev libevent-dev libhiredis-dev libcurl4-openssl-dev librdkafka-dev
     # tests, fuzzing, formatting
     libcmocka-dev clang libclang-rt-14-dev clang-format
     # services and clients of the integration tests, quick start and benchmark helpers
-    redis-server jq python3 curl
+    redis-server kcat jq python3 curl
 )
 # node and the aws CLI may already be on the machine from elsewhere: take Debian's only if not
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
@@ -34,6 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # the pinned test clients (tests/package-lock.json)
-if [ -f tests/package-lock.json ] && [ ! -d tests/node_modules/@aws-sdk/client-eventbridge ]; then
+if [ -f tests/package-lock.json ] && { [ ! -d tests/node_modules/@aws-sdk/client-eventbridge ] ||
+    [ ! -d tests/node_modules/kafkajs ]; }; then
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -21,6 +21,7 @@
 #include "delivery/router.h"
 #include "rules/rule.h"
 #include "source/http_ingest.h"
+#include "source/kafka.h"
 #include "target/http_auth.h"
 #include "target/http_client.h"
 #include "target/redis_conn.h"
@@ -37,9 +38,10 @@ typedef struct server {
     sb_target_env env;
     sb_router *router;
     sb_ingest *ingest;
+    sb_kafka *kafka; /* NULL without a Kafka source */
     sb_metrics *metrics;
     sb_family *events_in, *matches, *deliveries, *latency, *in_flight, *calls, *rules_loaded,
-        *redis_up, *reloads, *reload_failures;
+        *redis_up, *reloads, *reload_failures, *poison;
     char version[17];
     time_t loaded_at;
     char last_error[512];
@@ -111,6 +113,12 @@ static void count_in(void *arg, const char *kind, const char *bus, size_t n) {
     sb_metric_add(s->events_in, v, (double)n);
 }
 
+static void count_poison(void *arg, const char *topic) {
+    server *s = arg;
+    const char *v[] = {topic};
+    sb_metric_add(s->poison, v, 1);
+}
+
 static void make_metrics(server *s) {
     static const char *const in_l[] = {"source", "bus"}, *const m_l[] = {"rule", "bus"},
                              *const d_l[] = {"rule", "target", "outcome"};
@@ -139,6 +147,9 @@ static void make_metrics(server *s) {
     s->reload_failures =
         sb_metrics_counter(m, "signalbox_reload_failures_total",
                            "Rule reloads rejected (the old rules kept running).", 0, NULL);
+    static const char *const p_l[] = {"topic"};
+    s->poison = sb_metrics_counter(m, "signalbox_kafka_poison_messages_total",
+                                   "Kafka messages that could not be decoded, skipped.", 1, p_l);
 }
 
 /* ---- rules ---- */
@@ -258,7 +269,8 @@ static void drain_check(evutil_socket_t fd, short what, void *arg) {
     server *s = arg;
     sb_router_stats st;
     sb_router_stats_get(s->router, &st);
-    if (st.in_flight == 0 && sb_ingest_in_flight(s->ingest) == 0) {
+    if (st.in_flight == 0 && sb_ingest_in_flight(s->ingest) == 0 &&
+        (!s->kafka || sb_kafka_in_flight(s->kafka) == 0)) {
         sb_log(SB_LOG_INFO, "serve", "drained: every delivery in flight finished");
         event_base_loopbreak(s->base);
     }
@@ -291,6 +303,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
            "%s: no new connections; finishing what is in flight (%ld ms at most)",
            sig == SIGTERM ? "SIGTERM" : "SIGINT", s->cfg.drain_timeout_ms);
     sb_ingest_stop_accepting(s->ingest);
+    if (s->kafka)
+        sb_kafka_stop(s->kafka);
     struct timeval tick = {0, 20000};
     struct timeval limit = {s->cfg.drain_timeout_ms / 1000,
                             (s->cfg.drain_timeout_ms % 1000) * 1000};
@@ -315,6 +329,7 @@ static void server_free(server *s) {
      * the router and the listener that wait for them still exist */
     sb_http_client_free(s->http);
     sb_redis_free(s->redis);
+    sb_kafka_free(s->kafka); /* commits what is settled and leaves the group */
     sb_ingest_free(s->ingest);
     sb_router_free(s->router);
     for (size_t i = 0; i < s->nauths; i++)
@@ -357,9 +372,9 @@ int sb_cmd_serve(int argc, char **argv) {
         sb_config_free(&s.cfg);
         return 2;
     }
-    if (s.cfg.kafka_mock || (s.cfg.ingest_topic && *s.cfg.ingest_topic)) {
-        fprintf(stderr, "signalbox serve: kafka-mock and ingest-topic need the Kafka source, which "
-                        "this version does not have yet\n");
+    if (s.cfg.ingest_topic && *s.cfg.ingest_topic) {
+        fprintf(stderr, "signalbox serve: ingest-topic (HTTP ingest through Kafka) is not in this "
+                        "version yet\n");
         sb_config_free(&s.cfg);
         return 2;
     }
@@ -405,6 +420,26 @@ int sb_cmd_serve(int argc, char **argv) {
     if (!s.ingest) {
         fprintf(stderr, "signalbox serve: %s\n", err.msg);
         goto out;
+    }
+    if (*s.cfg.kafka_topics || s.cfg.kafka_mock) {
+        sb_kafka_options ko = {s.cfg.kafka_brokers,
+                               s.cfg.kafka_group,
+                               s.cfg.kafka_topics,
+                               s.cfg.kafka_mock,
+                               s.cfg.account,
+                               s.cfg.region,
+                               (size_t)s.cfg.kafka_max_in_flight,
+                               count_in,
+                               count_poison,
+                               &s};
+        s.kafka = sb_kafka_new(s.base, s.router, &ko, &err);
+        if (!s.kafka) {
+            fprintf(stderr, "signalbox serve: %s\n", err.msg);
+            goto out;
+        }
+        if (sb_kafka_mock_bootstrap(s.kafka))
+            sb_log(SB_LOG_INFO, "kafka", "mock cluster: bootstrap.servers=%s (topics %s)",
+                   sb_kafka_mock_bootstrap(s.kafka), s.cfg.kafka_topics);
     }
     int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     for (int i = 0; i < 3; i++) {

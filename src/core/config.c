@@ -88,11 +88,20 @@ static const setting settings[] = {
     INT("redis-stream-maxlen", redis_stream_maxlen, "0", 0, 1000000000000L,
         "approximate MAXLEN of Redis stream targets without their own ?maxlen=N, 0 for none"),
     STR("ingest-topic", ingest_topic, "", check_topic, "TOPIC",
-        "Kafka topic that HTTP ingest writes events to (the Kafka source is not in this version: "
-        "setting it is an error)"),
+        "Kafka topic that HTTP ingest writes events to (not in this version: setting it is an "
+        "error)"),
+    STR("kafka-brokers", kafka_brokers, "", NULL, "HOST:PORT,...",
+        "Kafka bootstrap servers; empty (and no --kafka-mock): no Kafka source"),
+    STR("kafka-group", kafka_group, "signalbox", check_nonempty, "ID",
+        "Kafka consumer group: instances with the same group share the partitions"),
+    STR("kafka-topics", kafka_topics, "", NULL, "SPEC",
+        "topics to consume: TOPIC[=BUS][:FORMAT],... with FORMAT eventbridge (default), "
+        "cloudevents or plain"),
+    INT("kafka-max-in-flight", kafka_max_in_flight, "10000", 1, 10000000,
+        "unsettled Kafka messages above which partitions pause (they resume at half)"),
     BOOL("kafka-mock", kafka_mock, "false",
-         "use librdkafka's mock cluster (the Kafka source is not in this version: setting it is an "
-         "error)"),
+         "start librdkafka's in-process mock cluster with the --kafka-topics and consume from it "
+         "(development and tests; its bootstrap address is logged)"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -61,6 +61,10 @@ typedef struct sb_config {
     long redis_stream_maxlen; /* 0: no MAXLEN */
     char *ingest_topic;       /* "" for none */
     bool kafka_mock;
+    char *kafka_brokers; /* "" for none */
+    char *kafka_group;
+    char *kafka_topics; /* TOPIC[=BUS][:FORMAT],... */
+    long kafka_max_in_flight;
     /* derived from them once every source is applied */
     char listen_host[256]; /* without the brackets of an IPv6 address */
     int listen_port;       /* 0-65535; 0 lets the system choose */

@@ -71,5 +71,9 @@ void sb_envelope_write(sb_buf *out, const sb_envelope_fields *f, char id_out[37]
     }
     sb_buf_puts(out, "],\"detail\":");
     sb_buf_append(out, f->detail, f->detail_len);
+    if (f->extra && f->extra_len) {
+        sb_buf_putc(out, ',');
+        sb_buf_append(out, f->extra, f->extra_len);
+    }
     sb_buf_putc(out, '}');
 }

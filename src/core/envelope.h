@@ -25,6 +25,8 @@ typedef struct sb_envelope_fields {
     size_t nresources;
     const char *detail; /* JSON text of an object, validated by the caller */
     size_t detail_len;
+    const char *extra; /* more members, as JSON text ("\"kafka\":{...}"), or NULL */
+    size_t extra_len;
 } sb_envelope_fields;
 
 /* Writes a fresh random UUID v4 ("8-4-4-4-12" lowercase hex) into out (37 bytes with NUL). */

@@ -228,7 +228,7 @@ static void route_entries(sb_ingest *in, call *c) {
         sb_envelope_fields f = {
             e->id,         e->source,  e->source_len, e->detail_type, e->detail_type_len,
             in->account,   in->region, e->time,       e->resources,   e->resource_lens,
-            e->nresources, e->detail,  e->detail_len};
+            e->nresources, e->detail,  e->detail_len, NULL,           0};
         sb_buf_reset(&env);
         sb_envelope_write(&env, &f, c->ids[i]);
         if (sb_buf_failed(&env)) {

@@ -1,0 +1,53 @@
+/* kafka.h - the Kafka source: a consumer group member on the event loop.
+ *
+ * Each message becomes an event (EventBridge JSON, CloudEvents JSON or binary ce_* headers, or
+ * plain JSON wrapped into an envelope) routed like an ingest call. A partition's offset is
+ * committed only up to the first message not yet settled (delivered to every matching target
+ * or failed for good), so a crash or a rebalance replays, never loses. When more than
+ * max_in_flight messages are unsettled the assigned partitions are paused, and resumed at half.
+ * A message that cannot be decoded is logged with topic/partition/offset, counted, and settled:
+ * one poison message never stalls a partition. */
+#ifndef SB_KAFKA_H
+#define SB_KAFKA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/status.h"
+#include "delivery/router.h"
+
+struct event_base;
+
+typedef struct sb_kafka sb_kafka;
+
+typedef struct sb_kafka_options {
+    const char *brokers; /* bootstrap servers; ignored with mock */
+    const char *group;
+    const char *topics; /* TOPIC[=BUS][:FORMAT],... */
+    bool mock;          /* start an in-process mock cluster with these topics */
+    const char *account, *region;
+    size_t max_in_flight;
+    /* counts events in and poison messages (for metrics); may be NULL */
+    void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
+    void (*count_poison)(void *arg, const char *topic);
+    void *arg;
+} sb_kafka_options;
+
+/* Validates the topic list, starts the mock cluster if asked, joins the group and starts
+ * consuming on base. NULL with err on a bad topic list or a librdkafka error. */
+sb_kafka *sb_kafka_new(struct event_base *base, sb_router *router, const sb_kafka_options *o,
+                       sb_error *err);
+
+/* The mock cluster's bootstrap address, or NULL without a mock. */
+const char *sb_kafka_mock_bootstrap(const sb_kafka *k);
+
+/* Messages taken from Kafka and not yet settled. */
+size_t sb_kafka_in_flight(const sb_kafka *k);
+
+/* Stops taking messages (a drain begins); deliveries in flight go on and still commit. */
+void sb_kafka_stop(sb_kafka *k);
+
+/* Commits what is settled, leaves the group and frees everything (NULL is a no-op). */
+void sb_kafka_free(sb_kafka *k);
+
+#endif
