@@ -17,6 +17,7 @@ static const char usage[] =
     "  test-pattern   test an event pattern against an event (EventBridge TestEventPattern)\n"
     "  serve          run the router (see `signalbox serve --help`)\n"
     "  check          validate rule files (JSON or YAML) and print a line per rule\n"
+    "  kafka-mock     run librdkafka's mock Kafka cluster on its own (development, tests)\n"
     "  bench          measure pattern matching throughput over a file of events\n"
     "  help           show this text\n"
     "  version        print the version\n"
@@ -32,6 +33,7 @@ static const command commands[] = {
     {"test-pattern", sb_cmd_test_pattern},
     {"serve", sb_cmd_serve},
     {"check", sb_cmd_check},
+    {"kafka-mock", sb_cmd_kafka_mock},
     {"bench", sb_cmd_bench},
 };
 

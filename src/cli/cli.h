@@ -11,6 +11,9 @@ int sb_cmd_test_pattern(int argc, char **argv);
 /* signalbox serve: run the router. */
 int sb_cmd_serve(int argc, char **argv);
 
+/* signalbox kafka-mock: a standalone mock Kafka cluster. */
+int sb_cmd_kafka_mock(int argc, char **argv);
+
 /* signalbox check: validate rule files. */
 int sb_cmd_check(int argc, char **argv);
 

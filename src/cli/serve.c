@@ -425,6 +425,7 @@ int sb_cmd_serve(int argc, char **argv) {
         sb_kafka_options ko = {s.cfg.kafka_brokers,
                                s.cfg.kafka_group,
                                s.cfg.kafka_topics,
+                               s.cfg.kafka_properties,
                                s.cfg.kafka_mock,
                                s.cfg.account,
                                s.cfg.region,

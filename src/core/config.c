@@ -97,6 +97,8 @@ static const setting settings[] = {
     STR("kafka-topics", kafka_topics, "", NULL, "SPEC",
         "topics to consume: TOPIC[=BUS][:FORMAT],... with FORMAT eventbridge (default), "
         "cloudevents or plain"),
+    STR("kafka-properties", kafka_properties, "", NULL, "K=V,...",
+        "librdkafka properties passed through (security.protocol=SSL,sasl.mechanism=...)"),
     INT("kafka-max-in-flight", kafka_max_in_flight, "10000", 1, 10000000,
         "unsettled Kafka messages above which partitions pause (they resume at half)"),
     BOOL("kafka-mock", kafka_mock, "false",

@@ -65,6 +65,7 @@ typedef struct sb_config {
     char *kafka_group;
     char *kafka_topics; /* TOPIC[=BUS][:FORMAT],... */
     long kafka_max_in_flight;
+    char *kafka_properties; /* librdkafka K=V,... */
     /* derived from them once every source is applied */
     char listen_host[256]; /* without the brackets of an IPv6 address */
     int listen_port;       /* 0-65535; 0 lets the system choose */

@@ -562,6 +562,23 @@ sb_kafka *sb_kafka_new(struct event_base *base, sb_router *router, const sb_kafk
             sb_error_set(err, SB_EINVAL, "kafka: %s", errstr);
             goto fail;
         }
+    if (o->properties && *o->properties) {
+        /* any librdkafka property, K=V separated by commas, on top of ours */
+        char *copy = strdup(o->properties), *save = NULL;
+        for (char *kv = copy ? strtok_r(copy, ",", &save) : NULL; kv;
+             kv = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(kv, '=');
+            if (!eq || rd_kafka_conf_set(conf, (*eq = '\0', kv), eq + 1, errstr, sizeof errstr) !=
+                           RD_KAFKA_CONF_OK) {
+                sb_error_set(err, SB_EINVAL, "kafka-properties: %s",
+                             eq ? errstr : "use KEY=VALUE,...");
+                free(copy);
+                rd_kafka_conf_destroy(conf);
+                goto fail;
+            }
+        }
+        free(copy);
+    }
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);

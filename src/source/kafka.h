@@ -23,8 +23,9 @@ typedef struct sb_kafka sb_kafka;
 typedef struct sb_kafka_options {
     const char *brokers; /* bootstrap servers; ignored with mock */
     const char *group;
-    const char *topics; /* TOPIC[=BUS][:FORMAT],... */
-    bool mock;          /* start an in-process mock cluster with these topics */
+    const char *topics;     /* TOPIC[=BUS][:FORMAT],... */
+    const char *properties; /* librdkafka K=V,... applied last (may be NULL) */
+    bool mock;              /* start an in-process mock cluster with these topics */
     const char *account, *region;
     size_t max_in_flight;
     /* counts events in and poison messages (for metrics); may be NULL */

@@ -424,13 +424,13 @@ static void test_dump(void **state) {
     sb_config_dump(&c, &b);
     assert_false(sb_buf_failed(&b));
     assert_string_equal(
-        b.data,
-        "{\"rules\":\"rules/\",\"listen\":\"127.0.0.1:8080\","
-        "\"redis\":\"redis://127.0.0.1:6379\",\"account\":\"123456789012\","
-        "\"region\":\"us-east-1\",\"drain-timeout\":\"10s\",\"log-level\":\"info\","
-        "\"http-timeout\":\"5s\",\"max-body\":1048576,\"redis-stream-maxlen\":0,"
-        "\"ingest-topic\":\"\",\"kafka-brokers\":\"\",\"kafka-group\":\"signalbox\",\"kafka-"
-        "topics\":\"\",\"kafka-max-in-flight\":10000,\"kafka-mock\":false,\"connections\":{}}");
+        b.data, "{\"rules\":\"rules/\",\"listen\":\"127.0.0.1:8080\","
+                "\"redis\":\"redis://127.0.0.1:6379\",\"account\":\"123456789012\","
+                "\"region\":\"us-east-1\",\"drain-timeout\":\"10s\",\"log-level\":\"info\","
+                "\"http-timeout\":\"5s\",\"max-body\":1048576,\"redis-stream-maxlen\":0,"
+                "\"ingest-topic\":\"\",\"kafka-brokers\":\"\",\"kafka-group\":\"signalbox\","
+                "\"kafka-topics\":\"\",\"kafka-properties\":\"\",\"kafka-max-in-flight\":10000,"
+                "\"kafka-mock\":false,\"connections\":{}}");
     sb_config_free(&c);
     sb_buf_reset(&b);
     char *a[] = {"--redis=redis://ops:s3cret@r:6380/1", "--drain-timeout=1500ms",

@@ -53,7 +53,8 @@ export class Redis {
   url() { return `redis://127.0.0.1:${this.port}`; }
   // one command through redis-cli, answered as JSON (RESP2)
   cmd(...args) {
-    const out = execFileSync('redis-cli', ['-2', '--json', '-p', String(this.port), ...args.map(String)]);
+    const out = execFileSync('redis-cli', ['-2', '--json', '-p', String(this.port), ...args.map(String)],
+      { maxBuffer: 1 << 30 });
     return JSON.parse(out.toString());
   }
   // the `event` field of every entry of a stream, parsed
@@ -103,8 +104,8 @@ export class Receiver {
 
 export class Signalbox {
   // rules: {file name: content}; args: extra command-line arguments
-  static async start({ rules = {}, args = [], env = {}, redis, config } = {}) {
-    const dir = tempDir('sb-rules-');
+  static async start({ rules = {}, args = [], env = {}, redis, config, dir } = {}) {
+    dir = dir || tempDir('sb-rules-');
     for (const [name, text] of Object.entries(rules)) writeFileSync(join(dir, name), text);
     const port = await freePort();
     const argv = ['serve', '--rules', dir, '--listen', `127.0.0.1:${port}`,
@@ -133,12 +134,32 @@ export class Signalbox {
       headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': target } });
     return { status: res.status, body: await res.json() };
   }
-  async stop(signal = 'SIGTERM') {
+  async stop(signal = 'SIGTERM', keepDir = false) {
     this.proc.kill(signal);
     const r = await this.exited;
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
     return r;
   }
+}
+
+// `signalbox kafka-mock`: a mock Kafka cluster in a process of its own, so that routers can be
+// killed and restarted while the broker, its data and the committed offsets stay.
+export class KafkaMock {
+  static async start(topics, partitions = 4) {
+    const proc = spawn(SIGNALBOX, ['kafka-mock', '--partitions', String(partitions), ...topics],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(proc);
+    let out = '';
+    proc.stdout.on('data', (d) => { out += d; });
+    await waitFor('kafka-mock', () => /bootstrap.servers=/.test(out));
+    return new KafkaMock(proc, out.match(/bootstrap.servers=(\S+)/)[1]);
+  }
+  constructor(proc, bootstrap) { Object.assign(this, { proc, bootstrap }); }
+  produce(topic, lines, args = []) {
+    execFileSync('kcat', ['-P', '-b', this.bootstrap, '-t', topic, '-z', 'lz4', ...args],
+      { input: lines.join('\n') + '\n', maxBuffer: 1 << 28 });
+  }
+  stop() { children.delete(this.proc); this.proc.kill('SIGTERM'); }
 }
 
 // the aws CLI against signalbox, with throwaway credentials
