@@ -36,9 +36,16 @@ void sb_uuid4(char out[37]) {
 }
 
 void sb_rfc3339(time_t t, char out[32]) {
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* events come many per second: format each second once per thread */
+    static _Thread_local time_t last = -1;
+    static _Thread_local char text[32];
+    if (t != last) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        last = t;
+    }
+    memcpy(out, text, sizeof text);
 }
 
 void sb_envelope_write(sb_buf *out, const sb_envelope_fields *f, char id_out[37]) {

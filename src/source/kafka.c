@@ -52,10 +52,11 @@ struct sb_kafka {
     rd_kafka_mock_cluster_t *mock;
     char *bootstrap;
     int pipe_fds[2];
-    struct event *wake, *tick;
+    struct event *wake, *tick, *again;
     ptrack *tracks;
     size_t in_flight;
     bool paused, stopped;
+    sb_arena scratch; /* per message, reset after each */
 };
 
 typedef struct kmsg {
@@ -249,7 +250,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             track_of(k, parts->elems[i].topic, parts->elems[i].partition, true);
         rd_kafka_assign(rk, parts);
         sb_log(SB_LOG_INFO, "kafka", "%d partition(s) assigned", parts->cnt);
-        if (k->paused)
+        if (k->stopped)
             rd_kafka_pause_partitions(rk, parts);
         return;
     }
@@ -268,22 +269,28 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     sb_log(SB_LOG_INFO, "kafka", "%d partition(s) revoked", parts->cnt);
 }
 
-/* ---- pausing ---- */
+/* ---- pausing ----
+ * Above max_in_flight unsettled messages the router stops taking messages from librdkafka,
+ * whose prefetch queue is bounded (queued.max.messages.kbytes), so fetching stops too; below
+ * half it takes them again. librdkafka's own pause is kept for the drain: pausing and resuming
+ * partitions purges and refetches what was prefetched, which costs too much to do often. */
 
 static void set_paused(sb_kafka *k, bool pause) {
     if (k->paused == pause)
         return;
-    rd_kafka_topic_partition_list_t *a = NULL;
-    if (rd_kafka_assignment(k->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR || !a)
-        return;
-    if (pause)
-        rd_kafka_pause_partitions(k->rk, a);
-    else
-        rd_kafka_resume_partitions(k->rk, a);
-    rd_kafka_topic_partition_list_destroy(a);
     k->paused = pause;
     sb_log(SB_LOG_INFO, "kafka", "%s: %zu messages in flight", pause ? "paused" : "resumed",
            k->in_flight);
+    if (!pause && !k->stopped)
+        event_active(k->again, 0, 0);
+}
+
+static void stop_fetching(sb_kafka *k) {
+    rd_kafka_topic_partition_list_t *a = NULL;
+    if (rd_kafka_assignment(k->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR || !a)
+        return;
+    rd_kafka_pause_partitions(k->rk, a);
+    rd_kafka_topic_partition_list_destroy(a);
 }
 
 /* ---- messages ---- */
@@ -355,8 +362,7 @@ static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
     m->wait.complete = msg_settled;
     t->refs++;
     k->in_flight++;
-    sb_arena arena;
-    sb_arena_init(&arena, 8192);
+    sb_arena arena = k->scratch; /* reused: reset below */
     struct timespec now, mono;
     clock_gettime(CLOCK_REALTIME, &now);
     clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -464,13 +470,20 @@ static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
         }
         sb_buf_free(&env);
     }
-    sb_arena_free(&arena);
+    sb_arena_reset(&arena);
+    k->scratch = arena;
     sb_wait_release(&m->wait);
 }
 
 static void consume(sb_kafka *k) {
     rd_kafka_message_t *msgs[128];
-    for (int round = 0; round < 64 && !k->stopped; round++) {
+    for (int round = 0; !k->stopped && !k->paused; round++) {
+        if (round == 64) {
+            /* a fair share of the loop is used: come back at once, after the other events (the
+             * queue's wake-up fires only when it turns non-empty, so nothing else would) */
+            event_active(k->again, 0, 0);
+            return;
+        }
         ssize_t n = rd_kafka_consume_batch_queue(k->queue, 0, msgs, 128);
         if (n <= 0)
             break;
@@ -492,6 +505,12 @@ static void on_wake(evutil_socket_t fd, short what, void *arg) {
     char buf[64];
     while (read(fd, buf, sizeof buf) > 0) {
     }
+    consume(arg);
+}
+
+static void on_again(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
     consume(arg);
 }
 
@@ -537,6 +556,7 @@ sb_kafka *sb_kafka_new(struct event_base *base, sb_router *router, const sb_kafk
     if (!k->opt.max_in_flight)
         k->opt.max_in_flight = 10000;
     k->pipe_fds[0] = k->pipe_fds[1] = -1;
+    sb_arena_init(&k->scratch, 16 * 1024);
     k->account = strdup(o->account);
     k->region = strdup(o->region);
     if (!k->account || !k->region || parse_topics(k, o->topics, err) != SB_OK)
@@ -552,9 +572,15 @@ sb_kafka *sb_kafka_new(struct event_base *base, sb_router *router, const sb_kafk
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     struct {
         const char *k, *v;
-    } props[] = {{"bootstrap.servers", brokers},    {"group.id", o->group},
-                 {"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
-                 {"auto.offset.reset", "earliest"}, {"log_level", "4"}};
+    } props[] = {{"bootstrap.servers", brokers},
+                 {"group.id", o->group},
+                 {"enable.auto.commit", "false"},
+                 {"enable.auto.offset.store", "false"},
+                 {"auto.offset.reset", "earliest"},
+                 {"log_level", "4"},
+                 /* latency: answer fetches at once; memory: a bounded prefetch */
+                 {"fetch.wait.max.ms", "10"},
+                 {"queued.max.messages.kbytes", "16384"}};
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
         if (rd_kafka_conf_set(conf, props[i].k, props[i].v, errstr, sizeof errstr) !=
             RD_KAFKA_CONF_OK) {
@@ -607,8 +633,9 @@ sb_kafka *sb_kafka_new(struct event_base *base, sb_router *router, const sb_kafk
     rd_kafka_queue_io_event_enable(k->queue, k->pipe_fds[1], "1", 1);
     k->wake = event_new(base, k->pipe_fds[0], EV_READ | EV_PERSIST, on_wake, k);
     k->tick = event_new(base, -1, EV_PERSIST, on_tick, k);
+    k->again = event_new(base, -1, 0, on_again, k);
     struct timeval tv = {0, 100000};
-    if (!k->wake || !k->tick || event_add(k->wake, NULL) || event_add(k->tick, &tv)) {
+    if (!k->wake || !k->tick || !k->again || event_add(k->wake, NULL) || event_add(k->tick, &tv)) {
         sb_error_set(err, SB_ENOMEM, "out of memory");
         goto fail;
     }
@@ -630,7 +657,7 @@ void sb_kafka_stop(sb_kafka *k) {
     if (k->stopped)
         return;
     k->stopped = true;
-    set_paused(k, true);
+    stop_fetching(k);
 }
 
 void sb_kafka_free(sb_kafka *k) {
@@ -640,6 +667,8 @@ void sb_kafka_free(sb_kafka *k) {
         event_free(k->wake);
     if (k->tick)
         event_free(k->tick);
+    if (k->again)
+        event_free(k->again);
     if (k->rk) {
         commit_settled(k, true);
         rd_kafka_consumer_close(k->rk); /* revokes (committing again) and leaves the group */
@@ -664,6 +693,7 @@ void sb_kafka_free(sb_kafka *k) {
         if (k->pipe_fds[i] >= 0)
             close(k->pipe_fds[i]);
     free_topics(k);
+    sb_arena_free(&k->scratch);
     free(k->bootstrap);
     free(k->account);
     free(k->region);

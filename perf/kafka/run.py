@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Kafka source benchmark: Kafka (librdkafka's mock cluster, `signalbox kafka-mock`) to match
+to a Redis stream target.
+
+1. Throughput: a backlog of --events messages (plain JSON, 12 partitions, lz4) is produced
+   with kcat before the router starts; the time from its first delivery to the last gives the
+   sustained rate, and the backlog is the starting consumer lag.
+2. Latency: events are produced at --rate events/s for --seconds; each carries its creation
+   time (ms); the Redis stream entry id carries the arrival time (ms). p50/p99 of the
+   difference is the end-to-end latency.
+
+Every figure is the median of --runs runs. Starts and stops its own processes by PID.
+usage: perf/kafka/run.py [--runs 3] [--events 300000] [--rate 20000] [--seconds 5] [--no-readme]
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SIGNALBOX = os.path.join(ROOT, "build", "signalbox")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def redis(port, *args):
+    return subprocess.run(["redis-cli", "-p", str(port), *map(str, args)], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def wait(fn, secs, what):
+    end = time.time() + secs
+    while time.time() < end:
+        if fn():
+            return
+        time.sleep(0.02)
+    sys.exit(f"timed out waiting for {what}")
+
+
+def one_run(a, tmp):
+    rport, sport = free_port(), free_port()
+    procs = []
+    try:
+        rd = subprocess.Popen(["redis-server", "--port", str(rport), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", tmp],
+                              stdout=subprocess.DEVNULL)
+        procs.append(rd)
+        wait(lambda: subprocess.run(["redis-cli", "-p", str(rport), "ping"], capture_output=True)
+             .returncode == 0, 10, "redis")
+        km = subprocess.Popen([SIGNALBOX, "kafka-mock", "--partitions", "12", "bench", "paced"],
+                              stdout=subprocess.PIPE, text=True)
+        procs.append(km)
+        bootstrap = km.stdout.readline().strip().split("=", 1)[1]
+        # 1. the backlog
+        lines = "".join(f'k{i % 97}:{{"seq":{i},"customer":"c-{i % 1000}","total":{i % 500}}}\n'
+                        for i in range(a.events))
+        subprocess.run(["kcat", "-P", "-b", bootstrap, "-t", "bench", "-K:", "-z", "lz4"],
+                       input=lines, text=True, check=True)
+        sb = subprocess.Popen([SIGNALBOX, "serve", "--rules", tmp, "--listen",
+                               f"127.0.0.1:{sport}", "--redis", f"redis://127.0.0.1:{rport}",
+                               "--kafka-brokers", bootstrap, "--kafka-topics",
+                               "bench:plain,paced:plain", "--log-level", "warn"],
+                              stdout=subprocess.DEVNULL)
+        procs.append(sb)
+        wait(lambda: int(redis(rport, "XLEN", "out")) > 0, 60, "the first delivery")
+        t0 = time.time()
+        wait(lambda: int(redis(rport, "XLEN", "out")) >= a.events, 300, "the backlog")
+        secs = time.time() - t0
+        rate = a.events / secs
+        # 2. latency at a steady rate
+        redis(rport, "DEL", "out")
+        kc = subprocess.Popen(["kcat", "-P", "-b", bootstrap, "-t", "paced", "-K:", "-X",
+                               "linger.ms=1"], stdin=subprocess.PIPE, text=True)
+        start = time.time()
+        sent = 0
+        while time.time() - start < a.seconds:
+            due = int((time.time() - start) * a.rate)
+            now_ms = int(time.time() * 1000)
+            chunk = "".join(f'k{i % 97}:{{"seq":{i},"created_ms":{now_ms}}}\n'
+                            for i in range(sent, due))
+            kc.stdin.write(chunk)
+            kc.stdin.flush()
+            sent = due
+            time.sleep(0.002)
+        kc.stdin.close()
+        kc.wait()
+        wait(lambda: int(redis(rport, "XLEN", "out")) >= sent, 60, "the paced events")
+        out = subprocess.run(["redis-cli", "-2", "--json", "-p", str(rport), "XRANGE", "out", "-",
+                              "+"], capture_output=True, text=True, check=True).stdout
+        lat = []
+        for entry_id, fields in json.loads(out):
+            arrived = int(entry_id.split("-")[0])
+            ev = json.loads(fields[1])
+            lat.append(arrived - ev["detail"]["created_ms"])
+        lat.sort()
+        sb.send_signal(signal.SIGTERM)
+        sb.wait(30)
+        return {"rate": rate, "secs": secs, "p50": lat[len(lat) // 2],
+                "p99": lat[int(len(lat) * 0.99)], "paced": sent / a.seconds}
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--events", type=int, default=300000)
+    ap.add_argument("--rate", type=int, default=20000)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--no-readme", action="store_true")
+    a = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="sb-kafka-perf-")
+    with open(os.path.join(tmp, "r.json"), "w") as f:
+        f.write('{"Name":"bench","EventPattern":{"source":["bench","paced"]},'
+                '"Targets":[{"Id":"s","Arn":"redis:stream:out"}]}')
+    try:
+        runs = []
+        for i in range(a.runs):
+            r = one_run(a, tmp)
+            runs.append(r)
+            print(f"run {i + 1}: backlog of {a.events} drained in {r['secs']:.2f} s = "
+                  f"{r['rate']:.0f} events/s; at {r['paced']:.0f} events/s: p50 {r['p50']} ms, "
+                  f"p99 {r['p99']} ms", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    med = {k: statistics.median(r[k] for r in runs) for k in ("rate", "secs", "p50", "p99", "paced")}
+    print(f"median: {med['rate']:.0f} events/s; p50 {med['p50']} ms, p99 {med['p99']} ms at "
+          f"{med['paced']:.0f} events/s")
+    if a.no_readme:
+        return
+    rows = ["| measure | median |", "|---|---|",
+            f"| sustained rate, Kafka to match to Redis stream (backlog of {a.events:,} events, starting consumer lag {a.events:,}) | **{med['rate']:,.0f} events/s** (drained in {med['secs']:.2f} s) |",
+            f"| end-to-end latency at {med['paced']:,.0f} events/s (creation to arrival in Redis) | p50 **{med['p50']:.0f} ms**, p99 **{med['p99']:.0f} ms** |",
+            "", f"`perf/kafka/run.py --runs {a.runs} --events {a.events} --rate {a.rate} --seconds "
+            f"{a.seconds}`: kcat produces (lz4, 12 partitions) into `signalbox kafka-mock`; "
+            "the router, the mock broker, redis-server and kcat share the 2 cores. Offsets are "
+            "committed only after each event is in the stream."]
+    readme = os.path.join(ROOT, "perf", "README.md")
+    text = open(readme).read()
+    start, end = "<!-- kafka-results:start -->", "<!-- kafka-results:end -->"
+    i, j = text.index(start) + len(start), text.index(end)
+    with open(readme, "w") as f:
+        f.write(text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:])
+    print(f"wrote {readme}")
+
+
+if __name__ == "__main__":
+    main()
