@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: install, build, and run the router on its defaults - a local
-# redis-server on 127.0.0.1:6379 (started here unless one already answers) and the example
-# rules in rules/ - listening on http://127.0.0.1:8080 until Ctrl-C.
+# redis-server on 127.0.0.1:6379 (started here unless one already answers), the in-process
+# Kafka mock cluster with the topics `events` (EventBridge JSON) and `raw` (plain JSON), and the
+# example rules in rules/ - listening on http://127.0.0.1:8080 until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -27,5 +28,9 @@ signalbox is starting on http://127.0.0.1:8080 (Ctrl-C stops it). In another ter
          "detail":{"instance-id":"i-0abc","state":"stopped"}}'
   redis-cli XRANGE ec2-stopped - +
 
+Kafka: the log line "mock cluster: bootstrap.servers=..." names the address; for example
+  echo '{"source":"aws.ec2","detail-type":"EC2 Instance State-change Notification","detail":{"instance-id":"i-1","state":"stopped"}}' \
+    | kcat -P -b BOOTSTRAP -t events
+
 TXT
-build/signalbox serve --rules rules
+build/signalbox serve --rules rules --kafka-mock --kafka-topics events:eventbridge,raw:plain
