@@ -30,11 +30,8 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"test-pattern", sb_cmd_test_pattern},
-    {"serve", sb_cmd_serve},
-    {"check", sb_cmd_check},
-    {"kafka-mock", sb_cmd_kafka_mock},
-    {"bench", sb_cmd_bench},
+    {"test-pattern", sb_cmd_test_pattern}, {"serve", sb_cmd_serve}, {"check", sb_cmd_check},
+    {"kafka-mock", sb_cmd_kafka_mock},     {"bench", sb_cmd_bench},
 };
 
 int main(int argc, char **argv) {
