@@ -28,7 +28,7 @@ static void on_signal(int sig) {
 
 int sb_cmd_kafka_mock(int argc, char **argv) {
     int brokers = 1, partitions = 3, first = 0;
-    for (; first < argc && strncmp(argv[first], "--", 2) == 0; first++) {
+    while (first < argc && strncmp(argv[first], "--", 2) == 0) {
         if (strcmp(argv[first], "--help") == 0) {
             fputs(usage, stdout);
             return 0;
@@ -40,7 +40,7 @@ int sb_cmd_kafka_mock(int argc, char **argv) {
             fprintf(stderr, "signalbox kafka-mock: bad option %s\n\n%s", argv[first], usage);
             return 2;
         }
-        first++;
+        first += 2;
     }
     if (first == argc) {
         fprintf(stderr, "signalbox kafka-mock: name at least one topic\n\n%s", usage);

@@ -7,6 +7,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis, Receiver, Signalbox, sleep } from './harness.mjs';
 
+// waits until the router has logged `count` records matching re
+async function waitForLog(sb, re, count, ms = 10000) {
+  const end = Date.now() + ms;
+  while (sb.logs().filter((l) => re.test(l.msg)).length < count) {
+    if (Date.now() > end) throw new Error(`no log ${re} (x${count})`);
+    await sleep(20);
+  }
+}
+
 const slowRule = (url) => JSON.stringify({ Name: 'slow', EventPattern: { source: ['slow'] },
   Targets: [{ Id: 'h', Arn: url }] });
 
@@ -60,14 +69,14 @@ test('SIGHUP reloads the rules; a file with an error keeps the old ones', async 
   writeFileSync(join(sb.dir, 'r.json'), JSON.stringify({ Name: 'two', EventPattern: { source: ['b'] },
     Targets: [{ Id: 's', Arn: 'redis:stream:two' }] }));
   sb.proc.kill('SIGHUP');
-  await sleep(300);
+  await waitForLog(sb, /rules loaded .*version/, 2);
   await post('a');
   await post('b');
   assert.equal(redis.cmd('XLEN', 'one'), 1, 'the old rule is gone');
   assert.equal(redis.cmd('XLEN', 'two'), 1, 'the new rule delivers');
   writeFileSync(join(sb.dir, 'r.json'), '{"Name": "broken", "EventPattern": {"source": [{"prefx": 1}]}}');
   sb.proc.kill('SIGHUP');
-  await sleep(300);
+  await waitForLog(sb, /reload rejected/, 1);
   await post('b');
   assert.equal(redis.cmd('XLEN', 'two'), 2, 'the previous rules keep running');
   const status = await (await fetch(sb.url('/status'))).json();
