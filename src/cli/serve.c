@@ -193,21 +193,6 @@ static int load_rules(server *s, bool initial) {
 
 /* ---- admin endpoints ---- */
 
-static void answer(struct evhttp_request *req, int status, const char *ctype, const char *body,
-                   size_t len) {
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", ctype);
-    struct evbuffer *out = evbuffer_new();
-    if (out)
-        evbuffer_add(out, body, len);
-    evhttp_send_reply(req, status,
-                      status == 200   ? "OK"
-                      : status == 404 ? "Not Found"
-                                      : "Error",
-                      out);
-    if (out)
-        evbuffer_free(out);
-}
-
 static void admin(struct evhttp_request *req, void *arg) {
     server *s = arg;
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
@@ -221,9 +206,9 @@ static void admin(struct evhttp_request *req, void *arg) {
         sb_metric_set(s->calls, NULL, (double)sb_ingest_in_flight(s->ingest));
         sb_metric_set(s->redis_up, NULL, sb_redis_ready(s->redis) ? 1 : 0);
         sb_metrics_render(s->metrics, &b);
-        answer(req, 200, "text/plain; version=0.0.4", b.data ? b.data : "", b.len);
+        sb_http_reply(req, 200, "text/plain; version=0.0.4", b.data ? b.data : "", b.len);
     } else if (path && strcmp(path, "/healthz") == 0) {
-        answer(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
+        sb_http_reply(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
     } else if (path && strcmp(path, "/readyz") == 0) {
         sb_buf_printf(&b, "{\"ready\":%s,\"rules\":%s,\"redis\":%s", ready ? "true" : "false",
                       sb_router_rules(s->router) ? "true" : "false",
@@ -233,7 +218,7 @@ static void admin(struct evhttp_request *req, void *arg) {
             sb_buf_json_cstr(&b, sb_redis_last_error(s->redis));
         }
         sb_buf_putc(&b, '}');
-        answer(req, ready && !s->draining ? 200 : 503, "application/json", b.data, b.len);
+        sb_http_reply(req, ready && !s->draining ? 200 : 503, "application/json", b.data, b.len);
     } else if (path && strcmp(path, "/status") == 0) {
         char when[32];
         sb_rfc3339(s->loaded_at, when);
@@ -253,10 +238,10 @@ static void admin(struct evhttp_request *req, void *arg) {
                       (unsigned long long)st.routed, (unsigned long long)st.delivered,
                       (unsigned long long)st.failed, (unsigned long long)st.in_flight,
                       s->draining ? "true" : "false");
-        answer(req, 200, "application/json", b.data, b.len);
+        sb_http_reply(req, 200, "application/json", b.data, b.len);
     } else {
-        answer(req, 404, "application/json", "{\"code\":\"NotFound\",\"message\":\"no such path\"}",
-               46);
+        sb_http_reply(req, 404, "application/json",
+                      "{\"code\":\"NotFound\",\"message\":\"no such path\"}", 46);
     }
     sb_buf_free(&b);
 }

@@ -48,8 +48,8 @@ typedef struct call {
 
 static const char *json11 = "application/x-amz-json-1.1";
 
-static void reply(struct evhttp_request *req, int status, const char *ctype, const char *body,
-                  size_t len) {
+void sb_http_reply(struct evhttp_request *req, int status, const char *ctype, const char *body,
+                   size_t len) {
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Content-Type", ctype);
     struct evbuffer *out = evbuffer_new();
@@ -78,7 +78,7 @@ static void aws_error(struct evhttp_request *req, int status, const char *type, 
     sb_buf_json_cstr(&b, msg);
     sb_buf_putc(&b, '}');
     evhttp_add_header(evhttp_request_get_output_headers(req), "x-amzn-ErrorType", type);
-    reply(req, status, json11, b.data ? b.data : "{}", b.len);
+    sb_http_reply(req, status, json11, b.data ? b.data : "{}", b.len);
     sb_buf_free(&b);
 }
 
@@ -91,7 +91,7 @@ static void plain_error(struct evhttp_request *req, int status, const char *code
     sb_buf_puts(&b, ",\"message\":");
     sb_buf_json_cstr(&b, msg);
     sb_buf_putc(&b, '}');
-    reply(req, status, "application/json", b.data ? b.data : "{}", b.len);
+    sb_http_reply(req, status, "application/json", b.data ? b.data : "{}", b.len);
     sb_buf_free(&b);
 }
 
@@ -168,8 +168,8 @@ static void call_complete(sb_wait *w) {
         if (sb_buf_failed(&b))
             aws_error(c->req, 500, "InternalFailure", "out of memory");
         else
-            reply(c->req, 200, c->kind == CALL_PUTEVENTS ? json11 : "application/json", b.data,
-                  b.len);
+            sb_http_reply(c->req, 200, c->kind == CALL_PUTEVENTS ? json11 : "application/json",
+                          b.data, b.len);
         sb_buf_free(&b);
     }
     call_free(c);
@@ -335,7 +335,7 @@ static void test_event_pattern(sb_ingest *in, struct evhttp_request *req, const 
             aws_error(req, 400, "ValidationException", msg);
         } else {
             const char *answer = n > 0 ? "{\"Result\":true}" : "{\"Result\":false}";
-            reply(req, 200, json11, answer, strlen(answer));
+            sb_http_reply(req, 200, json11, answer, strlen(answer));
         }
     }
     sb_matcher_free(mt);

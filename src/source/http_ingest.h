@@ -29,6 +29,10 @@ typedef struct sb_ingest_options {
     void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
 } sb_ingest_options;
 
+/* Answers req with status, a Content-Type and the body body[0..len) (copied). */
+void sb_http_reply(struct evhttp_request *req, int status, const char *ctype, const char *body,
+                   size_t len);
+
 /* Binds the listener and starts serving on base. NULL with err when the address cannot be
  * bound. */
 sb_ingest *sb_ingest_new(struct event_base *base, sb_router *router, const sb_ingest_options *o,
