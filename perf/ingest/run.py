@@ -19,18 +19,14 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from perfcommon import free_port, write_results  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.join(ROOT, "perf", "ingest")
 SIGNALBOX = os.path.join(ROOT, "build", "signalbox")
 CONNS = 64
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def wait_port(port, secs=10):
@@ -123,13 +119,7 @@ def main():
              f"(`perf/ingest/run.py --runs {a.runs} --seconds {a.seconds}`); signalbox, redis-server "
              "and wrk share the machine's 2 cores. Every PutEvents answer comes after its events "
              "are in the Redis stream."]
-    readme = os.path.join(ROOT, "perf", "README.md")
-    text = open(readme).read()
-    start, end = "<!-- ingest-results:start -->", "<!-- ingest-results:end -->"
-    i, j = text.index(start) + len(start), text.index(end)
-    with open(readme, "w") as f:
-        f.write(text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:])
-    print(f"wrote {readme}")
+    write_results("ingest", rows)
 
 
 if __name__ == "__main__":

@@ -25,16 +25,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from perfcommon import free_port, write_results  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SIGNALBOX = os.path.join(ROOT, "build", "signalbox")
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def redis(port, *args):
@@ -155,13 +151,7 @@ def main():
             f"{a.seconds}`: kcat produces (lz4, 12 partitions) into `signalbox kafka-mock`; "
             "the router, the mock broker, redis-server and kcat share the 2 cores. Offsets are "
             "committed only after each event is in the stream."]
-    readme = os.path.join(ROOT, "perf", "README.md")
-    text = open(readme).read()
-    start, end = "<!-- kafka-results:start -->", "<!-- kafka-results:end -->"
-    i, j = text.index(start) + len(start), text.index(end)
-    with open(readme, "w") as f:
-        f.write(text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:])
-    print(f"wrote {readme}")
+    write_results("kafka", rows)
 
 
 if __name__ == "__main__":

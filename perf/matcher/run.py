@@ -17,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from perfcommon import free_port, write_results  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "bench")
 DATA = os.path.join(ROOT, "perf", "data")
@@ -139,13 +142,7 @@ def main():
              "", f"Runs: {args.runs} per set, each matching every event {args.repeat} times "
              f"(`perf/matcher/run.py --runs {args.runs} --repeat {args.repeat}`), pinned to one "
              f"core with taskset."]
-    readme = os.path.join(ROOT, "perf", "README.md")
-    text = open(readme).read()
-    start, end = "<!-- matcher-results:start -->", "<!-- matcher-results:end -->"
-    i, j = text.index(start) + len(start), text.index(end)
-    with open(readme, "w") as f:
-        f.write(text[:i] + "\n" + "\n".join(rows) + "\n" + text[j:])
-    print(f"wrote {readme}")
+    write_results("matcher", rows)
 
 
 if __name__ == "__main__":
