@@ -237,8 +237,8 @@ static void route_entries(sb_ingest *in, call *c) {
             continue;
         }
         if (in->opt.count_in)
-            in->opt.count_in(in->opt.admin_arg, c->kind == CALL_PUTEVENTS ? "putevents" : "http",
-                             e->bus, 1);
+            in->opt.count_in(in->opt.arg, c->kind == CALL_PUTEVENTS ? "putevents" : "http", e->bus,
+                             1);
         sb_error err;
         int rc = sb_router_route(in->router, e->bus, env.data, env.len, c->ids[i], now_ns,
                                  wall.tv_sec, c->traceparent, &c->wait, &err);
@@ -391,7 +391,7 @@ static void on_request(struct evhttp_request *req, void *arg) {
             return;
         }
         if (in->opt.admin)
-            in->opt.admin(req, in->opt.admin_arg);
+            in->opt.admin(req, in->opt.arg);
         else
             plain_error(req, 404, "NotFound", "no such path");
         return;

@@ -24,7 +24,7 @@ typedef struct sb_ingest_options {
     const char *account, *region;
     /* GET requests and unknown paths go here (metrics, health); NULL answers 404 */
     void (*admin)(struct evhttp_request *req, void *arg);
-    void *admin_arg;
+    void *arg; /* passed to admin and count_in */
     /* counts events in, by source kind and bus (for metrics); may be NULL */
     void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
 } sb_ingest_options;
