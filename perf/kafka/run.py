@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from perfcommon import free_port, write_results  # noqa: E402
@@ -45,6 +46,17 @@ def wait(fn, secs, what):
             return
         time.sleep(0.02)
     sys.exit(f"timed out waiting for {what}")
+
+
+def consumer_lag(port):
+    """The sum of signalbox_kafka_consumer_lag over the partitions of topic paced."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
+            text = r.read().decode()
+    except OSError:
+        return 0
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith('signalbox_kafka_consumer_lag{topic="paced"'))
 
 
 def one_run(a, tmp):
@@ -77,13 +89,15 @@ def one_run(a, tmp):
         wait(lambda: int(redis(rport, "XLEN", "out")) >= a.events, 300, "the backlog")
         secs = time.time() - t0
         rate = a.events / secs
-        # 2. latency at a steady rate
-        redis(rport, "DEL", "out")
+        # 2. latency at a steady rate (into its own stream: no big DEL in the way)
         kc = subprocess.Popen(["kcat", "-P", "-b", bootstrap, "-t", "paced", "-K:", "-X",
                                "linger.ms=1"], stdin=subprocess.PIPE, text=True)
         start = time.time()
         sent = 0
+        lags = []
         while time.time() - start < a.seconds:
+            if len(lags) < (time.time() - start) * 4:
+                lags.append(consumer_lag(sport))
             due = int((time.time() - start) * a.rate)
             now_ms = int(time.time() * 1000)
             chunk = "".join(f'k{i % 97}:{{"seq":{i},"created_ms":{now_ms}}}\n'
@@ -94,8 +108,8 @@ def one_run(a, tmp):
             time.sleep(0.002)
         kc.stdin.close()
         kc.wait()
-        wait(lambda: int(redis(rport, "XLEN", "out")) >= sent, 60, "the paced events")
-        out = subprocess.run(["redis-cli", "-2", "--json", "-p", str(rport), "XRANGE", "out", "-",
+        wait(lambda: int(redis(rport, "XLEN", "lat")) >= sent, 60, "the paced events")
+        out = subprocess.run(["redis-cli", "-2", "--json", "-p", str(rport), "XRANGE", "lat", "-",
                               "+"], capture_output=True, text=True, check=True).stdout
         lat = []
         for entry_id, fields in json.loads(out):
@@ -106,7 +120,8 @@ def one_run(a, tmp):
         sb.send_signal(signal.SIGTERM)
         sb.wait(30)
         return {"rate": rate, "secs": secs, "p50": lat[len(lat) // 2],
-                "p99": lat[int(len(lat) * 0.99)], "paced": sent / a.seconds}
+                "p99": lat[int(len(lat) * 0.99)], "paced": sent / a.seconds,
+                "lag": max(lags) if lags else 0}
     finally:
         for p in reversed(procs):
             if p.poll() is None:
@@ -127,8 +142,11 @@ def main():
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="sb-kafka-perf-")
     with open(os.path.join(tmp, "r.json"), "w") as f:
-        f.write('{"Name":"bench","EventPattern":{"source":["bench","paced"]},'
+        f.write('{"Name":"bench","EventPattern":{"source":["bench"]},'
                 '"Targets":[{"Id":"s","Arn":"redis:stream:out"}]}')
+    with open(os.path.join(tmp, "p.json"), "w") as f:
+        f.write('{"Name":"paced","EventPattern":{"source":["paced"]},'
+                '"Targets":[{"Id":"s","Arn":"redis:stream:lat"}]}')
     try:
         runs = []
         for i in range(a.runs):
@@ -136,17 +154,18 @@ def main():
             runs.append(r)
             print(f"run {i + 1}: backlog of {a.events} drained in {r['secs']:.2f} s = "
                   f"{r['rate']:.0f} events/s; at {r['paced']:.0f} events/s: p50 {r['p50']} ms, "
-                  f"p99 {r['p99']} ms", flush=True)
+                  f"p99 {r['p99']} ms, max consumer lag {r['lag']:.0f}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    med = {k: statistics.median(r[k] for r in runs) for k in ("rate", "secs", "p50", "p99", "paced")}
+    med = {k: statistics.median(r[k] for r in runs) for k in ("rate", "secs", "p50", "p99", "paced", "lag")}
     print(f"median: {med['rate']:.0f} events/s; p50 {med['p50']} ms, p99 {med['p99']} ms at "
-          f"{med['paced']:.0f} events/s")
+          f"{med['paced']:.0f} events/s, max consumer lag {med['lag']:.0f}")
     if a.no_readme:
         return
     rows = ["| measure | median |", "|---|---|",
             f"| sustained rate, Kafka to match to Redis stream (backlog of {a.events:,} events, starting consumer lag {a.events:,}) | **{med['rate']:,.0f} events/s** (drained in {med['secs']:.2f} s) |",
             f"| end-to-end latency at {med['paced']:,.0f} events/s (creation to arrival in Redis) | p50 **{med['p50']:.0f} ms**, p99 **{med['p99']:.0f} ms** |",
+            f"| consumer lag at {med['paced']:,.0f} events/s (`signalbox_kafka_consumer_lag`, sampled 4 times a second, highest) | **{med['lag']:,.0f} messages** |",
             "", f"`perf/kafka/run.py --runs {a.runs} --events {a.events} --rate {a.rate} --seconds "
             f"{a.seconds}`: kcat produces (lz4, 12 partitions) into `signalbox kafka-mock`; "
             "the router, the mock broker, redis-server and kcat share the 2 cores. Offsets are "

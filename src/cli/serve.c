@@ -41,7 +41,7 @@ typedef struct server {
     sb_kafka *kafka; /* NULL without a Kafka source */
     sb_metrics *metrics;
     sb_family *events_in, *matches, *deliveries, *latency, *in_flight, *calls, *rules_loaded,
-        *redis_up, *reloads, *reload_failures, *poison;
+        *redis_up, *reloads, *reload_failures, *poison, *lag;
     char version[17];
     time_t loaded_at;
     char last_error[512];
@@ -119,6 +119,14 @@ static void count_poison(void *arg, const char *topic) {
     sb_metric_add(s->poison, v, 1);
 }
 
+static void report_lag(void *arg, const char *topic, int32_t partition, int64_t lag) {
+    server *s = arg;
+    char part[16];
+    snprintf(part, sizeof part, "%d", (int)partition);
+    const char *v[] = {topic, part};
+    sb_metric_set(s->lag, v, (double)lag);
+}
+
 static void make_metrics(server *s) {
     static const char *const in_l[] = {"source", "bus"}, *const m_l[] = {"rule", "bus"},
                              *const d_l[] = {"rule", "target", "outcome"};
@@ -150,6 +158,11 @@ static void make_metrics(server *s) {
     static const char *const p_l[] = {"topic"};
     s->poison = sb_metrics_counter(m, "signalbox_kafka_poison_messages_total",
                                    "Kafka messages that could not be decoded, skipped.", 1, p_l);
+    static const char *const lag_l[] = {"topic", "partition"};
+    s->lag = sb_metrics_gauge(m, "signalbox_kafka_consumer_lag",
+                              "Messages of an assigned partition not yet taken (high watermark "
+                              "minus position), about once a second.",
+                              2, lag_l);
 }
 
 /* ---- rules ---- */
@@ -417,6 +430,7 @@ int sb_cmd_serve(int argc, char **argv) {
                                (size_t)s.cfg.kafka_max_in_flight,
                                count_in,
                                count_poison,
+                               report_lag,
                                &s};
         s.kafka = sb_kafka_new(s.base, s.router, &ko, &err);
         if (!s.kafka) {

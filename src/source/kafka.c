@@ -56,6 +56,7 @@ struct sb_kafka {
     ptrack *tracks;
     size_t in_flight;
     bool paused, stopped;
+    unsigned ticks;
     sb_arena scratch; /* per message, reset after each */
 };
 
@@ -514,10 +515,31 @@ static void on_again(evutil_socket_t fd, short what, void *arg) {
     consume(arg);
 }
 
+/* Consumer lag per assigned partition, from the watermarks of the last fetch responses. */
+static void report_lag(sb_kafka *k) {
+    rd_kafka_topic_partition_list_t *a = NULL;
+    if (rd_kafka_assignment(k->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR || !a)
+        return;
+    rd_kafka_position(k->rk, a);
+    for (int i = 0; i < a->cnt; i++) {
+        int64_t lo, hi;
+        const rd_kafka_topic_partition_t *p = &a->elems[i];
+        if (p->offset >= 0 &&
+            rd_kafka_get_watermark_offsets(k->rk, p->topic, p->partition, &lo, &hi) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR &&
+            hi >= 0)
+            k->opt.report_lag(k->opt.arg, p->topic, p->partition,
+                              hi > p->offset ? hi - p->offset : 0);
+    }
+    rd_kafka_topic_partition_list_destroy(a);
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg) {
     (void)fd;
     (void)what;
     sb_kafka *k = arg;
+    if (k->opt.report_lag && ++k->ticks % 10 == 0)
+        report_lag(k);
     if (!k->stopped)
         consume(k);
     else
@@ -578,8 +600,12 @@ sb_kafka *sb_kafka_new(struct event_base *base, sb_router *router, const sb_kafk
                  {"enable.auto.offset.store", "false"},
                  {"auto.offset.reset", "earliest"},
                  {"log_level", "4"},
-                 /* latency: answer fetches at once; memory: a bounded prefetch */
+                 /* latency: answer fetches at once; memory: a bounded prefetch (kbytes is for
+                  * the whole consumer queue); throughput: with the default minimum of 100000
+                  * messages the fetcher idles between fetches (measured: 145K events/s with
+                  * it, 950K with this, perf/kafka) and the byte bound still holds */
                  {"fetch.wait.max.ms", "10"},
+                 {"queued.min.messages", "1000000"},
                  {"queued.max.messages.kbytes", "16384"}};
     for (size_t i = 0; i < sizeof props / sizeof props[0]; i++)
         if (rd_kafka_conf_set(conf, props[i].k, props[i].v, errstr, sizeof errstr) !=

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/status.h"
 #include "delivery/router.h"
@@ -31,6 +32,9 @@ typedef struct sb_kafka_options {
     /* counts events in and poison messages (for metrics); may be NULL */
     void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
     void (*count_poison)(void *arg, const char *topic);
+    /* reports each assigned partition's consumer lag (high watermark minus the position) about
+     * once a second; may be NULL */
+    void (*report_lag)(void *arg, const char *topic, int32_t partition, int64_t lag);
     void *arg;
 } sb_kafka_options;
 
