@@ -9,6 +9,7 @@ PACKAGES=(
     build-essential cmake pkg-config
     # libraries
     libutf8proc-dev zlib1g-dev libyaml-dev libevent-dev libhiredis-dev libcurl4-openssl-dev librdkafka-dev
+    protobuf-c-compiler libprotobuf-c-dev libssl-dev
     # tests, fuzzing, formatting
     libcmocka-dev clang libclang-rt-14-dev clang-format
     # services and clients of the integration tests, quick start and benchmark helpers

@@ -22,6 +22,7 @@
 #include "rules/rule.h"
 #include "source/http_ingest.h"
 #include "source/kafka.h"
+#include "source/kafka_producer.h"
 #include "target/http_auth.h"
 #include "target/http_client.h"
 #include "target/redis_conn.h"
@@ -38,7 +39,8 @@ typedef struct server {
     sb_target_env env;
     sb_router *router;
     sb_ingest *ingest;
-    sb_kafka *kafka; /* NULL without a Kafka source */
+    sb_kafka *kafka;             /* NULL without a Kafka source */
+    sb_kafka_producer *producer; /* NULL without ingest-topic */
     sb_metrics *metrics;
     sb_family *events_in, *matches, *deliveries, *latency, *in_flight, *calls, *rules_loaded,
         *redis_up, *reloads, *reload_failures, *poison, *lag;
@@ -327,7 +329,8 @@ static void server_free(server *s) {
      * the router and the listener that wait for them still exist */
     sb_http_client_free(s->http);
     sb_redis_free(s->redis);
-    sb_kafka_free(s->kafka); /* commits what is settled and leaves the group */
+    sb_kafka_producer_free(s->producer, 5000); /* answers the calls waiting for an ack */
+    sb_kafka_free(s->kafka);                   /* commits what is settled and leaves the group */
     sb_ingest_free(s->ingest);
     sb_router_free(s->router);
     for (size_t i = 0; i < s->nauths; i++)
@@ -370,9 +373,9 @@ int sb_cmd_serve(int argc, char **argv) {
         sb_config_free(&s.cfg);
         return 2;
     }
-    if (s.cfg.ingest_topic && *s.cfg.ingest_topic) {
-        fprintf(stderr, "signalbox serve: ingest-topic (HTTP ingest through Kafka) is not in this "
-                        "version yet\n");
+    if (*s.cfg.ingest_topic && !*s.cfg.kafka_brokers && !s.cfg.kafka_mock) {
+        fprintf(stderr, "signalbox serve: ingest-topic %s needs kafka-brokers (or kafka-mock)\n",
+                s.cfg.ingest_topic);
         sb_config_free(&s.cfg);
         return 2;
     }
@@ -406,33 +409,29 @@ int sb_cmd_serve(int argc, char **argv) {
                 s.last_error);
         goto out;
     }
-    sb_ingest_options io = {s.cfg.listen_host,
-                            s.cfg.listen_port,
-                            (size_t)s.cfg.max_body,
-                            s.cfg.account,
-                            s.cfg.region,
-                            admin,
-                            &s,
-                            count_in};
-    s.ingest = sb_ingest_new(s.base, s.router, &io, &err);
-    if (!s.ingest) {
-        fprintf(stderr, "signalbox serve: %s\n", err.msg);
-        goto out;
-    }
-    if (*s.cfg.kafka_topics || s.cfg.kafka_mock) {
-        sb_kafka_options ko = {s.cfg.kafka_brokers,
-                               s.cfg.kafka_group,
-                               s.cfg.kafka_topics,
-                               s.cfg.kafka_properties,
-                               s.cfg.kafka_mock,
-                               s.cfg.account,
-                               s.cfg.region,
-                               (size_t)s.cfg.kafka_max_in_flight,
-                               count_in,
-                               count_poison,
-                               report_lag,
-                               &s};
-        s.kafka = sb_kafka_new(s.base, s.router, &ko, &err);
+    if (*s.cfg.kafka_topics || s.cfg.kafka_mock || *s.cfg.ingest_topic) {
+        /* the ingest topic is consumed too; its messages say their bus in a header */
+        sb_buf topics;
+        sb_buf_init(&topics);
+        sb_buf_puts(&topics, s.cfg.kafka_topics);
+        if (*s.cfg.ingest_topic)
+            sb_buf_printf(&topics, "%s%s=*:eventbridge", *s.cfg.kafka_topics ? "," : "",
+                          s.cfg.ingest_topic);
+        sb_kafka_options ko = {.brokers = s.cfg.kafka_brokers,
+                               .group = s.cfg.kafka_group,
+                               .topics = topics.data ? topics.data : "",
+                               .properties = s.cfg.kafka_properties,
+                               .mock = s.cfg.kafka_mock,
+                               .account = s.cfg.account,
+                               .region = s.cfg.region,
+                               .max_in_flight = (size_t)s.cfg.kafka_max_in_flight,
+                               .max_message = (size_t)s.cfg.max_body,
+                               .count_in = count_in,
+                               .count_poison = count_poison,
+                               .report_lag = report_lag,
+                               .arg = &s};
+        s.kafka = sb_buf_failed(&topics) ? NULL : sb_kafka_new(s.base, s.router, &ko, &err);
+        sb_buf_free(&topics);
         if (!s.kafka) {
             fprintf(stderr, "signalbox serve: %s\n", err.msg);
             goto out;
@@ -440,6 +439,31 @@ int sb_cmd_serve(int argc, char **argv) {
         if (sb_kafka_mock_bootstrap(s.kafka))
             sb_log(SB_LOG_INFO, "kafka", "mock cluster: bootstrap.servers=%s (topics %s)",
                    sb_kafka_mock_bootstrap(s.kafka), s.cfg.kafka_topics);
+        if (*s.cfg.ingest_topic) {
+            const char *brokers = sb_kafka_mock_bootstrap(s.kafka)
+                                      ? sb_kafka_mock_bootstrap(s.kafka)
+                                      : s.cfg.kafka_brokers;
+            s.producer = sb_kafka_producer_new(s.base, brokers, s.cfg.kafka_properties,
+                                               s.cfg.ingest_topic, &err);
+            if (!s.producer) {
+                fprintf(stderr, "signalbox serve: %s\n", err.msg);
+                goto out;
+            }
+        }
+    }
+    sb_ingest_options io = {.host = s.cfg.listen_host,
+                            .port = s.cfg.listen_port,
+                            .max_body = (size_t)s.cfg.max_body,
+                            .account = s.cfg.account,
+                            .region = s.cfg.region,
+                            .admin = admin,
+                            .arg = &s,
+                            .count_in = count_in,
+                            .producer = s.producer};
+    s.ingest = sb_ingest_new(s.base, s.router, &io, &err);
+    if (!s.ingest) {
+        fprintf(stderr, "signalbox serve: %s\n", err.msg);
+        goto out;
     }
     int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     for (int i = 0; i < 3; i++) {

@@ -88,8 +88,9 @@ static const setting settings[] = {
     INT("redis-stream-maxlen", redis_stream_maxlen, "0", 0, 1000000000000L,
         "approximate MAXLEN of Redis stream targets without their own ?maxlen=N, 0 for none"),
     STR("ingest-topic", ingest_topic, "", check_topic, "TOPIC",
-        "Kafka topic that HTTP ingest writes events to (not in this version: setting it is an "
-        "error)"),
+        "Kafka topic that PutEvents and POST /events write accepted events to (acks=all, "
+        "idempotent producer; answered once Kafka acknowledges); the router consumes and routes "
+        "them. Empty: route directly"),
     STR("kafka-brokers", kafka_brokers, "", NULL, "HOST:PORT,...",
         "Kafka bootstrap servers; empty (and no --kafka-mock): no Kafka source"),
     STR("kafka-group", kafka_group, "signalbox", check_nonempty, "ID",

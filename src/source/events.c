@@ -44,15 +44,18 @@ static void set_detail(sb_put_entry *e, const char *text, size_t len, bool is_ob
     e->detail_len = len + 9;
 }
 
-static void set_time(sb_put_entry *e, const char *s) {
+bool sb_events_time(const char *s, struct timespec *out) {
     struct tm tm = {0};
-    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-    if (!end) {
+    if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+        return false;
+    out->tv_sec = timegm(&tm);
+    out->tv_nsec = 0;
+    return true;
+}
+
+static void set_time(sb_put_entry *e, const char *s) {
+    if (!sb_events_time(s, &e->time))
         fail_entry(e, "InvalidArgument", "time must be RFC 3339 (2026-11-26T17:00:00Z)");
-        return;
-    }
-    e->time.tv_sec = timegm(&tm);
-    e->time.tv_nsec = 0;
 }
 
 static const char *str_member(const sb_jnode *o, const char *key, size_t *len) {

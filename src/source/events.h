@@ -12,6 +12,10 @@ typedef const char *(*sb_header_fn)(void *arg, const char *name);
 
 #define SB_EVENTS_MAX_ENTRIES 100
 
+/* Reads an RFC 3339 time (2026-11-26T17:00:00Z) to the second into *out; false when s is NULL
+ * or not such a time. */
+bool sb_events_time(const char *s, struct timespec *out);
+
 /* Parses a /events body. content_type may be NULL. Returns SB_OK with req filled (entries may
  * carry their own errors, as for PutEvents), or SB_EINVAL (bad request: err says why) or
  * SB_ELIMIT (too many events) for the whole call; *status is then the HTTP status to answer

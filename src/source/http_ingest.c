@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "pattern/pattern.h"
 #include "source/events.h"
+#include "source/kafka_producer.h"
 #include "source/putevents.h"
 
 struct sb_ingest {
@@ -205,7 +206,52 @@ static void trace_context(struct evhttp_request *req, char out[64]) {
     snprintf(out, 64, "00-%s-%s-01", tid, sid);
 }
 
-/* Routes every valid entry of c->pr; answers when all deliveries are done. */
+/* One event of a call on its way to Kafka. */
+typedef struct forwarded {
+    call *c;
+    size_t i;
+} forwarded;
+
+static void on_forwarded(void *arg, const char *error) {
+    forwarded *f = arg;
+    call *c = f->c;
+    if (error) {
+        sb_put_entry *e = &c->pr.entries[f->i];
+        e->error_code = "InternalFailure";
+        snprintf(e->error_message, sizeof e->error_message,
+                 "Kafka did not acknowledge the event: %.200s", error);
+        c->wait.failed++;
+    } else {
+        c->wait.delivered++;
+    }
+    free(f);
+    sb_wait_release(&c->wait);
+}
+
+/* Hands entry i (its envelope env[0..len)) to the ingest topic; SB_ENOTFOUND for an unknown
+ * bus, another error when the producer refuses it at once. */
+static int forward(sb_ingest *in, call *c, size_t i, const char *env, size_t len, sb_error *err) {
+    const sb_ruleset *rs = sb_router_rules(in->router);
+    const char *bus = c->pr.entries[i].bus;
+    if (!rs || !sb_ruleset_bus(rs, bus))
+        return sb_error_set(err, SB_ENOTFOUND, "event bus %s does not exist", bus);
+    forwarded *f = malloc(sizeof *f);
+    if (!f)
+        return sb_error_set(err, SB_ENOMEM, "out of memory");
+    f->c = c;
+    f->i = i;
+    c->wait.pending++;
+    int rc = sb_kafka_produce(in->opt.producer, c->ids[i], bus, env, len, c->traceparent,
+                              on_forwarded, f, err);
+    if (rc != SB_OK) {
+        c->wait.pending--;
+        free(f);
+    }
+    return rc;
+}
+
+/* Routes every valid entry of c->pr (or hands it to Kafka); answers when all deliveries (or
+ * acknowledgements) are done. */
 static void route_entries(sb_ingest *in, call *c) {
     struct timespec mono, wall;
     clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -240,8 +286,10 @@ static void route_entries(sb_ingest *in, call *c) {
             in->opt.count_in(in->opt.arg, c->kind == CALL_PUTEVENTS ? "putevents" : "http", e->bus,
                              1);
         sb_error err;
-        int rc = sb_router_route(in->router, e->bus, env.data, env.len, c->ids[i], now_ns,
-                                 wall.tv_sec, c->traceparent, &c->wait, &err);
+        int rc = in->opt.producer
+                     ? forward(in, c, i, env.data, env.len, &err)
+                     : sb_router_route(in->router, e->bus, env.data, env.len, c->ids[i], now_ns,
+                                       wall.tv_sec, c->traceparent, &c->wait, &err);
         if (rc == SB_ENOTFOUND) {
             e->error_code = "ResourceNotFoundException";
             snprintf(e->error_message, sizeof e->error_message, "Event bus %s does not exist.",

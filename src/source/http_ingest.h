@@ -3,7 +3,8 @@
  * paths handed to a callback.
  *
  * An ingest call is answered once each of its events has been delivered to every matching
- * target or has failed for good; nothing is answered early. */
+ * target or has failed for good; nothing is answered early. With a producer (ingest-topic),
+ * once each event is acknowledged by Kafka instead; the consumer path routes it. */
 #ifndef SB_HTTP_INGEST_H
 #define SB_HTTP_INGEST_H
 
@@ -27,6 +28,10 @@ typedef struct sb_ingest_options {
     void *arg; /* passed to admin and count_in */
     /* counts events in, by source kind and bus (for metrics); may be NULL */
     void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
+    /* ingest through Kafka (ingest-topic): accepted events are produced here instead of being
+     * routed, and each call is answered once Kafka has acknowledged its events; NULL routes
+     * them directly */
+    struct sb_kafka_producer *producer;
 } sb_ingest_options;
 
 /* Answers req with status, a Content-Type and the body body[0..len) (copied). */

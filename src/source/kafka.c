@@ -15,9 +15,11 @@
 #include "core/buf.h"
 #include "core/envelope.h"
 #include "core/log.h"
+#include "source/cloudevents_pb.h"
 #include "source/events.h"
+#include "source/kafka_producer.h"
 
-typedef enum { FMT_EVENTBRIDGE, FMT_CLOUDEVENTS, FMT_PLAIN } fmt;
+typedef enum { FMT_EVENTBRIDGE, FMT_CLOUDEVENTS, FMT_PROTOBUF, FMT_PLAIN } fmt;
 
 typedef struct topic_spec {
     char *name, *bus;
@@ -101,12 +103,14 @@ static int parse_topics(sb_kafka *k, const char *spec, sb_error *err) {
                 f = FMT_EVENTBRIDGE;
             else if (strcmp(fs, "cloudevents") == 0)
                 f = FMT_CLOUDEVENTS;
+            else if (strcmp(fs, "protobuf") == 0)
+                f = FMT_PROTOBUF;
             else if (strcmp(fs, "plain") == 0)
                 f = FMT_PLAIN;
             else
                 rc = sb_error_set(err, SB_EINVAL,
                                   "kafka-topics: format \"%s\" of %s is not eventbridge, "
-                                  "cloudevents or plain",
+                                  "cloudevents, protobuf or plain",
                                   fs, item);
         }
         if (eq && (!colon || eq < colon))
@@ -115,6 +119,11 @@ static int parse_topics(sb_kafka *k, const char *spec, sb_error *err) {
             (!*item || strspn(item, "abcdefghijklmnopqrstuvwxyz"
                                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(item)))
             rc = sb_error_set(err, SB_EINVAL, "kafka-topics: \"%s\" is not a topic name", item);
+        for (size_t i = 0; rc == SB_OK && i < k->ntopics; i++)
+            if (strcmp(k->topics[i].name, item) == 0)
+                rc = sb_error_set(err, SB_EINVAL,
+                                  "kafka-topics: %s is listed twice (or is also the ingest-topic)",
+                                  item);
         if (rc == SB_OK) {
             topic_spec *t = &k->topics[k->ntopics++];
             t->name = strdup(item);
@@ -376,6 +385,14 @@ static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
     char extra[512] = "";
     if (!spec) {
         rc = sb_error_set(&err, SB_EINVAL, "topic %s is not configured", topic);
+    } else if (k->opt.max_message && msg->len > k->opt.max_message) {
+        rc = sb_error_set(&err, SB_ELIMIT, "%zu bytes, larger than the limit of %zu (max-body)",
+                          msg->len, k->opt.max_message);
+    } else if (spec->format == FMT_PROTOBUF) {
+        req.n = 1;
+        req.entries = sb_arena_calloc(&arena, sizeof *req.entries);
+        rc = req.entries ? sb_cloudevent_pb_decode(val, msg->len, &arena, now, req.entries, &err)
+                         : sb_error_set(&err, SB_ENOMEM, "out of memory");
     } else if (spec->format == FMT_PLAIN) {
         /* wrap: detail is the value (an object, or {"data": value}); source and detail-type
          * from the message's headers, else the topic and "Kafka message" */
@@ -442,6 +459,11 @@ static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
     } else {
         sb_put_entry *e = &req.entries[0];
         e->bus = spec->bus;
+        if (strcmp(spec->bus, "*") == 0) { /* the bus travels with the message (ingest-topic) */
+            const char *b = kafka_header(&hc, SB_KAFKA_BUS_HEADER);
+            e->bus = b && *b ? b : "default";
+        }
+        const char *tp = kafka_header(&hc, "traceparent");
         sb_envelope_fields f = {e->id,
                                 e->source,
                                 e->source_len,
@@ -465,7 +487,7 @@ static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
             k->opt.count_in(k->opt.arg, "kafka", e->bus, 1);
         if (!sb_buf_failed(&env)) {
             int64_t ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
-            if (sb_router_route(k->router, e->bus, env.data, env.len, id, ns, now.tv_sec, NULL,
+            if (sb_router_route(k->router, e->bus, env.data, env.len, id, ns, now.tv_sec, tp,
                                 &m->wait, &err) < 0)
                 poison(k, msg, err.msg);
         }

@@ -1,12 +1,13 @@
 /* kafka.h - the Kafka source: a consumer group member on the event loop.
  *
- * Each message becomes an event (EventBridge JSON, CloudEvents JSON or binary ce_* headers, or
- * plain JSON wrapped into an envelope) routed like an ingest call. A partition's offset is
- * committed only up to the first message not yet settled (delivered to every matching target
- * or failed for good), so a crash or a rebalance replays, never loses. When more than
- * max_in_flight messages are unsettled the assigned partitions are paused, and resumed at half.
- * A message that cannot be decoded is logged with topic/partition/offset, counted, and settled:
- * one poison message never stalls a partition. */
+ * Each message becomes an event (EventBridge JSON, CloudEvents JSON or binary ce_* headers,
+ * CloudEvents protobuf, or plain JSON wrapped into an envelope) routed like an ingest call. A
+ * partition's offset is committed only up to the first message not yet settled (delivered to
+ * every matching target or failed for good), so a crash or a rebalance replays, never loses.
+ * When more than max_in_flight messages are unsettled the router stops taking messages (the
+ * bounded prefetch then stops fetching), and takes them again at half. A message that cannot
+ * be decoded or is too large is logged with topic/partition/offset, counted, and settled: one
+ * poison message never stalls a partition. */
 #ifndef SB_KAFKA_H
 #define SB_KAFKA_H
 
@@ -29,6 +30,7 @@ typedef struct sb_kafka_options {
     bool mock;              /* start an in-process mock cluster with these topics */
     const char *account, *region;
     size_t max_in_flight;
+    size_t max_message; /* bytes; a larger message is poison (0: no limit) */
     /* counts events in and poison messages (for metrics); may be NULL */
     void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
     void (*count_poison)(void *arg, const char *topic);
