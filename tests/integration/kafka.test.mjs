@@ -84,3 +84,22 @@ test('kafkajs (an independent client) produces; poison messages are skipped, cou
   const warn = sb.logs().filter((l) => l.component === 'kafka' && /cannot be decoded/.test(l.msg));
   assert.ok(warn.some((l) => /eb\[\d+\]@\d+/.test(l.msg)), 'the log names topic[partition]@offset');
 });
+
+test('poison in the CloudEvents and plain formats: skipped and counted, the partitions go on', async () => {
+  const before = events().length;
+  // single-partition order is not needed: every good message must arrive, every bad one be counted
+  kcat('ce', ['{"specversion":"1.0","source":"kcat.ce","type":"T"}']); // no id
+  kcat('ce', ['{"specversion":"0.3","id":"x","source":"kcat.ce","type":"T"}']); // wrong version
+  kcat('ce', ['{"n":1}'], ['-H', 'ce_specversion=1.0', '-H', 'ce_source=kcat.bin']); // binary, no id/type
+  kcat('ce', ['[not json'], ['-H', 'ce_specversion=1.0', '-H', 'ce_id=i', '-H', 'ce_source=s', '-H', 'ce_type=t']);
+  kcat('ce', ['{"specversion":"1.0","id":"ce-ok","source":"kcat.ce.after","type":"T","data":{}}']);
+  kcat('raw', ['{"unterminated": '], ['-H', 'source=kcat.raw.bad']);
+  kcat('raw', ['{"n":9}'], ['-H', 'source=kcat.raw.after']);
+  await waitFor('the two good messages', () => events().length >= before + 2);
+  assert.deepEqual(events().slice(before).map((e) => e.source).sort(), ['kcat.ce.after', 'kcat.raw.after']);
+  await waitFor('poison counted', async () => {
+    const m = await (await fetch(sb.url('/metrics'))).text();
+    return /signalbox_kafka_poison_messages_total\{topic="ce"\} 4\b/.test(m) &&
+      /signalbox_kafka_poison_messages_total\{topic="raw"\} 1\b/.test(m);
+  });
+});
