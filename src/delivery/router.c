@@ -34,6 +34,7 @@ struct sb_router {
     sb_match_observer on_match;
     sb_delivery_observer observe;
     void *observe_arg;
+    int retry_limit; /* < 0: the targets' own policies */
 };
 
 typedef struct delivery_ctx {
@@ -81,8 +82,10 @@ static void live_unref(live *l) {
 
 sb_router *sb_router_new(const sb_target_env *env) {
     sb_router *r = calloc(1, sizeof *r);
-    if (r)
+    if (r) {
         r->env = env;
+        r->retry_limit = -1;
+    }
     return r;
 }
 
@@ -220,6 +223,86 @@ static void delivery_done(sb_delivery *d, sb_send_result res, const char *code,
     sb_wait_release(w);
 }
 
+/* What one event needs while its deliveries are started. */
+typedef struct route_ctx {
+    const char *event;
+    size_t len;
+    const char *event_id;
+    int64_t ingest_ns;
+    char when[32];
+    const char *traceparent;
+    sb_arena arena;
+    sb_jnode *root; /* parsed on first need */
+} route_ctx;
+
+/* Starts the delivery of the event to target t of rule ri of l, counting into w. Returns 1
+ * when started, 0 when it failed at once (counted as failed). */
+static int start_delivery(sb_router *r, live *l, size_t ri, size_t t, route_ctx *rc_, sb_wait *w) {
+    const sb_rule *rule = &l->rs->rules[ri];
+    live_target *lt = &l->targets[ri][t];
+    if (!lt->ops) {
+        r->stats.failed++;
+        w->failed++;
+        sb_log_fields(SB_LOG_WARN, "delivery", rc_->event_id, rule->name, lt->spec->id,
+                      "%s targets are not delivered by this version",
+                      sb_target_kind_name(lt->spec->kind));
+        return 0;
+    }
+    sb_buf payload;
+    sb_buf_init(&payload);
+    sb_error terr;
+    int rc = SB_OK;
+    if (sb_transformer_is_identity(lt->tr)) {
+        sb_buf_append(&payload, rc_->event, rc_->len);
+    } else {
+        if (!rc_->root && sb_json_parse(rc_->event, rc_->len, &rc_->arena, false, &rc_->root, &terr,
+                                        NULL) != SB_OK)
+            rc_->root = NULL;
+        sb_transform_vars vars = {l->rule_arns[ri], rule->name, rc_->when};
+        rc = rc_->root ? sb_transformer_apply(lt->tr, rc_->root, rc_->event, rc_->len, &vars,
+                                              &payload, &terr)
+                       : SB_EINVAL;
+    }
+    delivery_ctx *c = rc == SB_OK && !sb_buf_failed(&payload) ? calloc(1, sizeof *c) : NULL;
+    if (!c) {
+        r->stats.failed++;
+        w->failed++;
+        sb_log_fields(SB_LOG_WARN, "delivery", rc_->event_id, rule->name, lt->spec->id,
+                      "transform failed: %s", rc ? terr.msg : "out of memory");
+        sb_buf_free(&payload);
+        return 0;
+    }
+    c->d.payload = sb_buf_take(&payload, &c->d.len);
+    snprintf(c->d.event_id, sizeof c->d.event_id, "%s", rc_->event_id);
+    c->d.rule = rule->name;
+    c->d.target_id = lt->spec->id;
+    c->d.traceparent = rc_->traceparent;
+    c->d.ingest_ns = rc_->ingest_ns;
+    c->d.done = delivery_done;
+    c->router = r;
+    c->live = l;
+    c->rule = rule;
+    c->spec = lt->spec;
+    c->wait = w;
+    l->refs++;
+    w->pending++;
+    r->stats.in_flight++;
+    lt->ops->send(lt->state, &c->d);
+    return 1;
+}
+
+static void route_ctx_init(route_ctx *x, const char *event, size_t len, const char *event_id,
+                           int64_t ingest_ns, time_t ingest_time, const char *traceparent) {
+    x->event = event;
+    x->len = len;
+    x->event_id = event_id;
+    x->ingest_ns = ingest_ns;
+    x->traceparent = traceparent;
+    x->root = NULL;
+    sb_rfc3339(ingest_time, x->when);
+    sb_arena_init(&x->arena, 8192);
+}
+
 int sb_router_route(sb_router *r, const char *bus, const char *event, size_t len,
                     const char *event_id, int64_t ingest_ns, time_t ingest_time,
                     const char *traceparent, sb_wait *w, sb_error *err) {
@@ -230,67 +313,41 @@ int sb_router_route(sb_router *r, const char *bus, const char *event, size_t len
     r->stats.routed++;
     r->stats.matched += (uint64_t)n;
     live *l = r->live;
-    sb_arena arena;
-    sb_arena_init(&arena, 8192);
-    sb_jnode *root = NULL; /* parsed on first need */
-    char when[32];
-    sb_rfc3339(ingest_time, when);
+    route_ctx x;
+    route_ctx_init(&x, event, len, event_id, ingest_ns, ingest_time, traceparent);
     int started = 0;
     for (int k = 0; k < n; k++) {
         const sb_rule *rule = &l->rs->rules[ids[k]];
         if (r->on_match)
             r->on_match(r->observe_arg, rule);
-        for (size_t t = 0; t < rule->ntargets; t++) {
-            live_target *lt = &l->targets[ids[k]][t];
-            if (!lt->ops) {
-                r->stats.failed++;
-                w->failed++;
-                sb_log_fields(SB_LOG_WARN, "delivery", event_id, rule->name, lt->spec->id,
-                              "%s targets are not delivered by this version",
-                              sb_target_kind_name(lt->spec->kind));
-                continue;
-            }
-            sb_buf payload;
-            sb_buf_init(&payload);
-            sb_error terr;
-            int rc = SB_OK;
-            if (sb_transformer_is_identity(lt->tr)) {
-                sb_buf_append(&payload, event, len);
-            } else {
-                if (!root && sb_json_parse(event, len, &arena, false, &root, &terr, NULL) != SB_OK)
-                    root = NULL;
-                sb_transform_vars vars = {l->rule_arns[ids[k]], rule->name, when};
-                rc = root ? sb_transformer_apply(lt->tr, root, event, len, &vars, &payload, &terr)
-                          : SB_EINVAL;
-            }
-            delivery_ctx *c = rc == SB_OK && !sb_buf_failed(&payload) ? calloc(1, sizeof *c) : NULL;
-            if (!c) {
-                r->stats.failed++;
-                w->failed++;
-                sb_log_fields(SB_LOG_WARN, "delivery", event_id, rule->name, lt->spec->id,
-                              "transform failed: %s", rc ? terr.msg : "out of memory");
-                sb_buf_free(&payload);
-                continue;
-            }
-            c->d.payload = sb_buf_take(&payload, &c->d.len);
-            snprintf(c->d.event_id, sizeof c->d.event_id, "%s", event_id);
-            c->d.rule = rule->name;
-            c->d.target_id = lt->spec->id;
-            c->d.traceparent = traceparent;
-            c->d.ingest_ns = ingest_ns;
-            c->d.done = delivery_done;
-            c->router = r;
-            c->live = l;
-            c->rule = rule;
-            c->spec = lt->spec;
-            c->wait = w;
-            l->refs++;
-            w->pending++;
-            r->stats.in_flight++;
-            started++;
-            lt->ops->send(lt->state, &c->d);
-        }
+        for (size_t t = 0; t < rule->ntargets; t++)
+            started += start_delivery(r, l, ids[k], t, &x, w);
     }
-    sb_arena_free(&arena);
+    sb_arena_free(&x.arena);
     return started;
+}
+
+int sb_router_deliver_to(sb_router *r, const char *rule, const char *target_id, const char *event,
+                         size_t len, const char *event_id, int64_t ingest_ns, time_t ingest_time,
+                         const char *traceparent, sb_wait *w, sb_error *err) {
+    live *l = r->live;
+    for (size_t ri = 0; l && ri < l->rs->nrules; ri++) {
+        if (strcmp(l->rs->rules[ri].name, rule) != 0)
+            continue;
+        for (size_t t = 0; t < l->rs->rules[ri].ntargets; t++) {
+            if (strcmp(l->rs->rules[ri].targets[t].id, target_id) != 0)
+                continue;
+            route_ctx x;
+            route_ctx_init(&x, event, len, event_id, ingest_ns, ingest_time, traceparent);
+            int started = start_delivery(r, l, ri, t, &x, w);
+            sb_arena_free(&x.arena);
+            return started;
+        }
+        return sb_error_set(err, SB_ENOTFOUND, "rule %s has no target %s", rule, target_id);
+    }
+    return sb_error_set(err, SB_ENOTFOUND, "no rule %s", rule);
+}
+
+void sb_router_limit_retries(sb_router *r, int max_attempts) {
+    r->retry_limit = max_attempts;
 }

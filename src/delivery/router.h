@@ -76,6 +76,20 @@ int sb_router_route(sb_router *r, const char *bus, const char *event, size_t len
                     const char *event_id, int64_t ingest_ns, time_t ingest_time,
                     const char *traceparent, sb_wait *w, sb_error *err);
 
+/* Delivers event (an envelope's JSON text) to the target target_id of the rule named rule in
+ * the installed set, as routing would (transform, send, retries and dead letters by the
+ * target's policy), counting into w. For redrives and scheduled retries. Returns 1 when the
+ * delivery started, 0 when it failed at once (counted in w->failed), SB_ENOTFOUND (err set)
+ * when the set has no such rule or target. */
+int sb_router_deliver_to(sb_router *r, const char *rule, const char *target_id, const char *event,
+                         size_t len, const char *event_id, int64_t ingest_ns, time_t ingest_time,
+                         const char *traceparent, sb_wait *w, sb_error *err);
+
+/* Caps the retries of every target at max_attempts (one-shot tools: `dlq redrive` uses 0, so
+ * a delivery that fails again goes straight back to a dead-letter queue). Negative: the
+ * targets' own RetryPolicy. */
+void sb_router_limit_retries(sb_router *r, int max_attempts);
+
 /* Current counters. */
 void sb_router_stats_get(const sb_router *r, sb_router_stats *st);
 
