@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "delivery/router.h"
+#include "delivery/schedule.h"
 #include "rules/rule.h"
 #include "source/http_ingest.h"
 #include "source/kafka.h"
@@ -43,7 +44,10 @@ typedef struct server {
     sb_kafka_producer *producer; /* NULL without ingest-topic */
     sb_metrics *metrics;
     sb_family *events_in, *matches, *deliveries, *latency, *in_flight, *calls, *rules_loaded,
-        *redis_up, *reloads, *reload_failures, *poison, *lag;
+        *redis_up, *reloads, *reload_failures, *poison, *lag, *retries, *scheduled, *dead_letters,
+        *duplicates;
+    sb_schedule *schedule;
+    uint64_t shown[4]; /* router counters already added to the metrics above */
     char version[17];
     time_t loaded_at;
     char last_error[512];
@@ -160,6 +164,16 @@ static void make_metrics(server *s) {
     static const char *const p_l[] = {"topic"};
     s->poison = sb_metrics_counter(m, "signalbox_kafka_poison_messages_total",
                                    "Kafka messages that could not be decoded, skipped.", 1, p_l);
+    s->retries =
+        sb_metrics_counter(m, "signalbox_delivery_retries_total",
+                           "Attempts after the first (in memory or from the schedule).", 0, NULL);
+    s->scheduled = sb_metrics_counter(m, "signalbox_retries_scheduled_total",
+                                      "Deliveries handed to the Redis retry schedule.", 0, NULL);
+    s->dead_letters = sb_metrics_counter(m, "signalbox_dead_letters_total",
+                                         "Deliveries stored in a dead-letter queue.", 0, NULL);
+    s->duplicates =
+        sb_metrics_counter(m, "signalbox_duplicates_skipped_total",
+                           "Deliveries skipped: their idempotency key was done.", 0, NULL);
     static const char *const lag_l[] = {"topic", "partition"};
     s->lag = sb_metrics_gauge(m, "signalbox_kafka_consumer_lag",
                               "Messages of an assigned partition not yet taken (high watermark "
@@ -208,6 +222,13 @@ static int load_rules(server *s, bool initial) {
 
 /* ---- admin endpoints ---- */
 
+/* Brings counter f up to the router's count now (it only grows). */
+static void mirror(sb_family *f, uint64_t now, uint64_t *shown) {
+    if (now > *shown)
+        sb_metric_add(f, NULL, (double)(now - *shown));
+    *shown = now;
+}
+
 static void admin(struct evhttp_request *req, void *arg) {
     server *s = arg;
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
@@ -218,6 +239,10 @@ static void admin(struct evhttp_request *req, void *arg) {
         sb_router_stats st;
         sb_router_stats_get(s->router, &st);
         sb_metric_set(s->in_flight, NULL, (double)st.in_flight);
+        mirror(s->retries, st.retries, &s->shown[0]);
+        mirror(s->scheduled, st.scheduled, &s->shown[1]);
+        mirror(s->dead_letters, st.dead_letters, &s->shown[2]);
+        mirror(s->duplicates, st.duplicates, &s->shown[3]);
         sb_metric_set(s->calls, NULL, (double)sb_ingest_in_flight(s->ingest));
         sb_metric_set(s->redis_up, NULL, sb_redis_ready(s->redis) ? 1 : 0);
         sb_metrics_render(s->metrics, &b);
@@ -305,6 +330,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
     sb_ingest_stop_accepting(s->ingest);
     if (s->kafka)
         sb_kafka_stop(s->kafka);
+    /* retries waiting in memory move to the schedule; nothing new is taken from it */
+    sb_schedule_stop(s->schedule);
+    sb_router_drain(s->router);
     struct timeval tick = {0, 20000};
     struct timeval limit = {s->cfg.drain_timeout_ms / 1000,
                             (s->cfg.drain_timeout_ms % 1000) * 1000};
@@ -333,6 +361,7 @@ static void server_free(server *s) {
     sb_kafka_free(s->kafka);                   /* commits what is settled and leaves the group */
     sb_ingest_free(s->ingest);
     sb_router_free(s->router);
+    sb_schedule_free(s->schedule);
     for (size_t i = 0; i < s->nauths; i++)
         sb_http_auth_free(s->auths[i]);
     free(s->auths);
@@ -401,7 +430,14 @@ int sb_cmd_serve(int argc, char **argv) {
     s.env.auth = auth_lookup;
     s.env.auth_arg = &s;
     s.router = sb_router_new(&s.env);
-    if (!s.router)
+    /* retries that keep failing wait in Redis; a claim holds a minute (lease) */
+    s.schedule = sb_schedule_new(s.base, s.redis, 60000, 1000);
+    if (!s.router || !s.schedule)
+        goto out;
+    sb_router_guarantees g = {s.cfg.idempotency, s.cfg.idempotency_ttl_ms,
+                              s.cfg.idempotency_lease_ms, s.schedule};
+    sb_router_set_guarantees(s.router, &g);
+    if (sb_schedule_start(s.schedule, sb_router_take_scheduled, s.router) != 0)
         goto out;
     sb_router_observe(s.router, on_match, on_done, &s);
     if (load_rules(&s, true) != SB_OK) {
@@ -426,6 +462,7 @@ int sb_cmd_serve(int argc, char **argv) {
                                .region = s.cfg.region,
                                .max_in_flight = (size_t)s.cfg.kafka_max_in_flight,
                                .max_message = (size_t)s.cfg.max_body,
+                               .dlq = s.redis,
                                .count_in = count_in,
                                .count_poison = count_poison,
                                .report_lag = report_lag,
@@ -459,7 +496,10 @@ int sb_cmd_serve(int argc, char **argv) {
                             .admin = admin,
                             .arg = &s,
                             .count_in = count_in,
-                            .producer = s.producer};
+                            .producer = s.producer,
+                            .max_in_flight = (size_t)s.cfg.max_in_flight,
+                            .redis = s.redis,
+                            .idempotency_ttl_ms = s.cfg.idempotency_ttl_ms};
     s.ingest = sb_ingest_new(s.base, s.router, &io, &err);
     if (!s.ingest) {
         fprintf(stderr, "signalbox serve: %s\n", err.msg);

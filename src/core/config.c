@@ -97,11 +97,20 @@ static const setting settings[] = {
         "Kafka consumer group: instances with the same group share the partitions"),
     STR("kafka-topics", kafka_topics, "", NULL, "SPEC",
         "topics to consume: TOPIC[=BUS][:FORMAT],... with FORMAT eventbridge (default), "
-        "cloudevents or plain"),
+        "cloudevents, protobuf (CloudEvents) or plain"),
     STR("kafka-properties", kafka_properties, "", NULL, "K=V,...",
         "librdkafka properties passed through (security.protocol=SSL,sasl.mechanism=...)"),
     INT("kafka-max-in-flight", kafka_max_in_flight, "10000", 1, 10000000,
         "unsettled Kafka messages above which partitions pause (they resume at half)"),
+    BOOL("idempotency", idempotency, "false",
+         "effectively-once per rule, target and event: claim a Redis key before each delivery "
+         "and skip events already delivered (rules with IdempotencyKeyPath always do)"),
+    DUR("idempotency-ttl", idempotency_ttl_ms, "24h", SECOND, 30 * 24 * HOUR,
+        "how long a delivered event's key (and a call's Idempotency-Key answer) is remembered"),
+    DUR("idempotency-lease", idempotency_lease_ms, "30s", 100, HOUR,
+        "how long a claim of a router that crashed blocks its event (keep above http-timeout)"),
+    INT("max-in-flight", max_in_flight, "50000", 1, 100000000,
+        "deliveries in flight above which HTTP ingest answers 429 / ThrottlingException"),
     BOOL("kafka-mock", kafka_mock, "false",
          "start librdkafka's in-process mock cluster with the --kafka-topics and consume from it "
          "(development and tests; its bootstrap address is logged)"),

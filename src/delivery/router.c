@@ -9,42 +9,11 @@
 #include "core/json.h"
 #include "core/envelope.h"
 #include "core/log.h"
+#include "delivery/deadletter.h"
+#include "delivery/idempotency.h"
+#include "transform/jsonpath.h"
+#include "delivery/router_internal.h"
 #include "transform/transform.h"
-
-typedef struct live_target {
-    const sb_target_spec *spec;
-    const sb_target_ops *ops; /* NULL: this build cannot deliver to it yet */
-    void *state;
-    sb_transformer *tr;
-} live_target;
-
-/* An installed rule set with everything prepared for its targets. */
-typedef struct live {
-    int refs; /* the router's + one per delivery in flight */
-    sb_ruleset *rs;
-    live_target **targets; /* [rule][target] */
-    char **rule_arns;      /* [rule] */
-    sb_matcher **matchers; /* [bus] */
-} live;
-
-struct sb_router {
-    const sb_target_env *env;
-    live *live;
-    sb_router_stats stats;
-    sb_match_observer on_match;
-    sb_delivery_observer observe;
-    void *observe_arg;
-    int retry_limit; /* < 0: the targets' own policies */
-};
-
-typedef struct delivery_ctx {
-    sb_delivery d; /* first: the target sees only this */
-    sb_router *router;
-    live *live;
-    const sb_rule *rule;
-    const sb_target_spec *spec;
-    sb_wait *wait;
-} delivery_ctx;
 
 void sb_wait_release(sb_wait *w) {
     if (--w->pending == 0 && w->complete)
@@ -75,7 +44,7 @@ static void live_free(live *l) {
     free(l);
 }
 
-static void live_unref(live *l) {
+void sb_live_unref(live *l) {
     if (--l->refs == 0)
         live_free(l);
 }
@@ -93,7 +62,7 @@ void sb_router_free(sb_router *r) {
     if (!r)
         return;
     if (r->live)
-        live_unref(r->live);
+        sb_live_unref(r->live);
     free(r);
 }
 
@@ -139,6 +108,11 @@ int sb_router_install(sb_router *r, sb_ruleset *rs, const char *account, const c
         for (size_t t = 0; rc == SB_OK && t < rule->ntargets; t++) {
             live_target *lt = &l->targets[i][t];
             lt->spec = &rule->targets[t];
+            const char *dk = sb_dlq_key_of_arn(lt->spec->dlq_arn);
+            if (dk)
+                snprintf(lt->dlq_key, sizeof lt->dlq_key, "%s", dk);
+            else
+                sb_dlq_default_key(rule->name, lt->spec->id, lt->dlq_key, sizeof lt->dlq_key);
             lt->tr = sb_transformer_new(lt->spec, err);
             if (!lt->tr) {
                 rc = err ? err->code : SB_EINVAL;
@@ -163,7 +137,7 @@ int sb_router_install(sb_router *r, sb_ruleset *rs, const char *account, const c
     live *old = r->live;
     r->live = l;
     if (old)
-        live_unref(old);
+        sb_live_unref(old);
     return SB_OK;
 }
 
@@ -195,34 +169,6 @@ int sb_router_match(sb_router *r, const char *bus, const char *event, size_t len
     return sb_match(r->live->matchers[b], event, len, ids, err);
 }
 
-static void delivery_done(sb_delivery *d, sb_send_result res, const char *code,
-                          const char *message) {
-    delivery_ctx *c = (delivery_ctx *)d;
-    sb_router *r = c->router;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double secs = ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec - d->ingest_ns) / 1e9;
-    r->stats.in_flight--;
-    if (res == SB_SEND_OK) {
-        r->stats.delivered++;
-        c->wait->delivered++;
-    } else {
-        /* no retries yet: a failed delivery is final, logged and counted */
-        r->stats.failed++;
-        c->wait->failed++;
-        sb_log_fields(SB_LOG_WARN, "delivery", c->d.event_id, c->rule->name, c->spec->id,
-                      "delivery failed (%s): %s: %s", sb_send_result_name(res),
-                      code ? code : "Error", message ? message : "");
-    }
-    if (r->observe)
-        r->observe(r->observe_arg, c->rule, c->spec, res, secs);
-    sb_wait *w = c->wait;
-    live_unref(c->live);
-    free(d->payload);
-    free(c);
-    sb_wait_release(w);
-}
-
 /* What one event needs while its deliveries are started. */
 typedef struct route_ctx {
     const char *event;
@@ -233,17 +179,59 @@ typedef struct route_ctx {
     const char *traceparent;
     sb_arena arena;
     sb_jnode *root; /* parsed on first need */
+    int64_t ingest_ms;
 } route_ctx;
 
-/* Starts the delivery of the event to target t of rule ri of l, counting into w. Returns 1
- * when started, 0 when it failed at once (counted as failed). */
-static int start_delivery(sb_router *r, live *l, size_t ri, size_t t, route_ctx *rc_, sb_wait *w) {
+/* Where a delivery resumes from when it comes from the retry schedule. */
+typedef struct resume {
+    int attempts;
+    int64_t first_attempt_ms, ingest_ms;
+    const void *member;
+    size_t member_len;
+} resume;
+
+/* The idempotency key of the delivery of event x to target t of rule ri: the rule's
+ * IdempotencyKeyPath value (its JSON text), else the event id. NULL when idempotency is off
+ * for it or out of memory. */
+static char *idem_key_of(sb_router *r, live *l, size_t ri, size_t t, route_ctx *x) {
+    const sb_rule *rule = &l->rs->rules[ri];
+    if (!rule->idempotency_key_path && !r->g.idempotency)
+        return NULL;
+    const char *key = x->event_id;
+    size_t len = strlen(key);
+    if (rule->idempotency_key_path) {
+        sb_error e;
+        sb_jsonpath *p = sb_jsonpath_new(rule->idempotency_key_path, &e);
+        if (p && !x->root &&
+            sb_json_parse(x->event, x->len, &x->arena, false, &x->root, &e, NULL) != SB_OK)
+            x->root = NULL;
+        const sb_jnode *v = p && x->root ? sb_jsonpath_get(p, x->root) : NULL;
+        if (v && v->type == SB_JSON_STRING) {
+            key = v->u.str.s;
+            len = v->u.str.len;
+        } else if (v) {
+            key = x->event + v->offset;
+            len = v->end - v->offset;
+        }
+        sb_jsonpath_free(p);
+    }
+    char *k = malloc(SB_IDEM_KEY_MAX);
+    if (k)
+        sb_idem_key(k, rule->name, rule->targets[t].id, key, len);
+    return k;
+}
+
+/* Starts the delivery of the event to target t of rule ri of l, counting into w (from its
+ * first attempt, or from where the schedule left it). Returns 1 when started, 0 when it
+ * failed at once (counted as failed). */
+static int start_delivery(sb_router *r, live *l, size_t ri, size_t t, route_ctx *x, sb_wait *w,
+                          const resume *from) {
     const sb_rule *rule = &l->rs->rules[ri];
     live_target *lt = &l->targets[ri][t];
     if (!lt->ops) {
         r->stats.failed++;
         w->failed++;
-        sb_log_fields(SB_LOG_WARN, "delivery", rc_->event_id, rule->name, lt->spec->id,
+        sb_log_fields(SB_LOG_WARN, "delivery", x->event_id, rule->name, lt->spec->id,
                       "%s targets are not delivered by this version",
                       sb_target_kind_name(lt->spec->kind));
         return 0;
@@ -253,46 +241,71 @@ static int start_delivery(sb_router *r, live *l, size_t ri, size_t t, route_ctx 
     sb_error terr;
     int rc = SB_OK;
     if (sb_transformer_is_identity(lt->tr)) {
-        sb_buf_append(&payload, rc_->event, rc_->len);
+        sb_buf_append(&payload, x->event, x->len);
     } else {
-        if (!rc_->root && sb_json_parse(rc_->event, rc_->len, &rc_->arena, false, &rc_->root, &terr,
-                                        NULL) != SB_OK)
-            rc_->root = NULL;
-        sb_transform_vars vars = {l->rule_arns[ri], rule->name, rc_->when};
-        rc = rc_->root ? sb_transformer_apply(lt->tr, rc_->root, rc_->event, rc_->len, &vars,
-                                              &payload, &terr)
-                       : SB_EINVAL;
+        if (!x->root &&
+            sb_json_parse(x->event, x->len, &x->arena, false, &x->root, &terr, NULL) != SB_OK)
+            x->root = NULL;
+        sb_transform_vars vars = {l->rule_arns[ri], rule->name, x->when};
+        rc = x->root
+                 ? sb_transformer_apply(lt->tr, x->root, x->event, x->len, &vars, &payload, &terr)
+                 : SB_EINVAL;
     }
-    delivery_ctx *c = rc == SB_OK && !sb_buf_failed(&payload) ? calloc(1, sizeof *c) : NULL;
-    if (!c) {
+    delivery_ctx *c = calloc(1, sizeof *c);
+    char *event = c ? malloc(x->len ? x->len : 1) : NULL;
+    if (!c || !event || sb_buf_failed(&payload)) {
         r->stats.failed++;
         w->failed++;
-        sb_log_fields(SB_LOG_WARN, "delivery", rc_->event_id, rule->name, lt->spec->id,
-                      "transform failed: %s", rc ? terr.msg : "out of memory");
+        sb_log_fields(SB_LOG_ERROR, "delivery", x->event_id, rule->name, lt->spec->id,
+                      "out of memory: delivery dropped");
         sb_buf_free(&payload);
+        free(event);
+        free(c);
         return 0;
     }
+    memcpy(event, x->event, x->len);
+    c->event = event;
+    c->event_len = x->len;
     c->d.payload = sb_buf_take(&payload, &c->d.len);
-    snprintf(c->d.event_id, sizeof c->d.event_id, "%s", rc_->event_id);
+    snprintf(c->d.event_id, sizeof c->d.event_id, "%s", x->event_id);
+    snprintf(c->traceparent, sizeof c->traceparent, "%s", x->traceparent ? x->traceparent : "");
     c->d.rule = rule->name;
     c->d.target_id = lt->spec->id;
-    c->d.traceparent = rc_->traceparent;
-    c->d.ingest_ns = rc_->ingest_ns;
-    c->d.done = delivery_done;
+    c->d.traceparent = c->traceparent[0] ? c->traceparent : NULL;
+    c->d.ingest_ns = x->ingest_ns;
+    c->d.done = sb_attempt_done;
     c->router = r;
     c->live = l;
     c->rule = rule;
-    c->spec = lt->spec;
+    c->lt = lt;
     c->wait = w;
+    c->ingest_ms = x->ingest_ms;
+    if (from) {
+        c->attempts = from->attempts;
+        c->first_attempt_ms = from->first_attempt_ms;
+        c->ingest_ms = from->ingest_ms;
+        c->member = malloc(from->member_len ? from->member_len : 1);
+        if (c->member) {
+            memcpy(c->member, from->member, from->member_len);
+            c->member_len = from->member_len;
+        }
+    }
     l->refs++;
     w->pending++;
     r->stats.in_flight++;
-    lt->ops->send(lt->state, &c->d);
+    if (rc != SB_OK) {
+        /* a transform that fails is permanent: straight to the dead letters */
+        sb_attempt_done(&c->d, SB_SEND_FAIL, "TransformFailed", terr.msg);
+        return 1;
+    }
+    c->idem_key = idem_key_of(r, l, ri, t, x);
+    sb_attempt(c);
     return 1;
 }
 
 static void route_ctx_init(route_ctx *x, const char *event, size_t len, const char *event_id,
                            int64_t ingest_ns, time_t ingest_time, const char *traceparent) {
+    x->ingest_ms = (int64_t)ingest_time * 1000;
     x->event = event;
     x->len = len;
     x->event_id = event_id;
@@ -321,7 +334,7 @@ int sb_router_route(sb_router *r, const char *bus, const char *event, size_t len
         if (r->on_match)
             r->on_match(r->observe_arg, rule);
         for (size_t t = 0; t < rule->ntargets; t++)
-            started += start_delivery(r, l, ids[k], t, &x, w);
+            started += start_delivery(r, l, ids[k], t, &x, w, NULL);
     }
     sb_arena_free(&x.arena);
     return started;
@@ -339,7 +352,7 @@ int sb_router_deliver_to(sb_router *r, const char *rule, const char *target_id, 
                 continue;
             route_ctx x;
             route_ctx_init(&x, event, len, event_id, ingest_ns, ingest_time, traceparent);
-            int started = start_delivery(r, l, ri, t, &x, w);
+            int started = start_delivery(r, l, ri, t, &x, w, NULL);
             sb_arena_free(&x.arena);
             return started;
         }
@@ -350,4 +363,69 @@ int sb_router_deliver_to(sb_router *r, const char *rule, const char *target_id, 
 
 void sb_router_limit_retries(sb_router *r, int max_attempts) {
     r->retry_limit = max_attempts;
+}
+
+void sb_router_set_guarantees(sb_router *r, const sb_router_guarantees *g) {
+    r->g = *g;
+}
+
+/* The internal waiter of a delivery taken from the schedule: nobody waits for it. */
+static void scheduled_complete(sb_wait *w) {
+    free(w);
+}
+
+void sb_router_take_scheduled(void *router, const sb_scheduled *rec, const void *member,
+                              size_t len) {
+    sb_router *r = router;
+    sb_wait *w = calloc(1, sizeof *w);
+    if (!w) {
+        sb_schedule_remove(r->g.schedule, member, len); /* comes due again after the lease */
+        return;
+    }
+    w->pending = 1;
+    w->complete = scheduled_complete;
+    live *l = r->live;
+    int started = -1;
+    for (size_t ri = 0; l && started < 0 && ri < l->rs->nrules; ri++) {
+        const sb_rule *rule = &l->rs->rules[ri];
+        if (strcmp(rule->name, rec->rule) != 0)
+            continue;
+        for (size_t t = 0; started < 0 && t < rule->ntargets; t++) {
+            if (strcmp(rule->targets[t].id, rec->target) != 0)
+                continue;
+            route_ctx x;
+            route_ctx_init(&x, (const char *)rec->event.data, rec->event.len, rec->event_id,
+                           sb_mono_ms() * 1000000, (time_t)(rec->ingest_ms / 1000),
+                           rec->traceparent);
+            resume from = {rec->attempts, rec->first_attempt_ms, rec->ingest_ms, member, len};
+            started = start_delivery(r, l, ri, t, &x, w, &from);
+            sb_arena_free(&x.arena);
+        }
+    }
+    if (started < 0) {
+        /* the rule or the target is gone: the delivery becomes a dead letter */
+        char key[320];
+        sb_dlq_default_key(rec->rule, rec->target, key, sizeof key);
+        sb_dead_letter dl = {key,
+                             (const char *)rec->event.data,
+                             rec->event.len,
+                             rec->event_id,
+                             rec->bus,
+                             rec->rule,
+                             rec->target,
+                             "",
+                             "TargetGone",
+                             "the rule or its target no longer exists in the rules in force",
+                             "",
+                             rec->attempts,
+                             rec->first_attempt_ms,
+                             sb_wall_ms()};
+        sb_dlq_write(r->env->redis, &dl, NULL, NULL);
+        sb_schedule_remove(r->g.schedule, member, len);
+        sb_log_fields(SB_LOG_WARN, "delivery", rec->event_id, rec->rule, rec->target,
+                      "scheduled retry for a rule or target that no longer exists: dead letter "
+                      "in %s",
+                      key);
+    }
+    sb_wait_release(w);
 }

@@ -34,11 +34,15 @@ void sb_wait_release(sb_wait *w);
 
 /* Counters of the router, for metrics and status. */
 typedef struct sb_router_stats {
-    uint64_t routed;    /* events routed */
-    uint64_t matched;   /* rule matches */
-    uint64_t delivered; /* deliveries done OK */
-    uint64_t failed;    /* deliveries failed for good */
-    uint64_t in_flight; /* deliveries started and not done */
+    uint64_t routed;       /* events routed */
+    uint64_t matched;      /* rule matches */
+    uint64_t delivered;    /* deliveries done OK */
+    uint64_t failed;       /* deliveries failed for good */
+    uint64_t in_flight;    /* deliveries started and not done */
+    uint64_t retries;      /* attempts after the first */
+    uint64_t scheduled;    /* deliveries handed to the Redis retry schedule */
+    uint64_t dead_letters; /* deliveries stored in a dead-letter queue */
+    uint64_t duplicates;   /* deliveries skipped: their idempotency key was done */
 } sb_router_stats;
 
 /* Called when a delivery is done (for metrics): the rule, target, result, and the seconds
@@ -89,6 +93,31 @@ int sb_router_deliver_to(sb_router *r, const char *rule, const char *target_id, 
  * a delivery that fails again goes straight back to a dead-letter queue). Negative: the
  * targets' own RetryPolicy. */
 void sb_router_limit_retries(sb_router *r, int max_attempts);
+
+struct sb_schedule;
+
+/* What the router promises beyond one attempt (docs/delivery.md). */
+typedef struct sb_router_guarantees {
+    bool idempotency;          /* claim a key per rule, target and event before each delivery */
+    long idempotency_ttl_ms;   /* how long a delivered key is kept */
+    long idempotency_lease_ms; /* how long a claim holds */
+    /* the durable retry schedule; NULL: every retry stays in memory */
+    struct sb_schedule *schedule;
+} sb_router_guarantees;
+
+/* Sets the guarantees (copied). Before the first route. */
+void sb_router_set_guarantees(sb_router *r, const sb_router_guarantees *g);
+
+/* The schedule's due callback (sb_schedule_due): resumes a delivery taken from the retry
+ * schedule with the rules in force; a delivery whose rule or target is gone becomes a dead
+ * letter. router is the sb_router. */
+struct Signalbox__V1__ScheduledDelivery;
+void sb_router_take_scheduled(void *router, const struct Signalbox__V1__ScheduledDelivery *rec,
+                              const void *member, size_t len);
+
+/* A drain begins: deliveries waiting in memory for a retry move to the schedule now (or, with
+ * none, are retried at once), so that nothing waits for a timer while the router stops. */
+void sb_router_drain(sb_router *r);
 
 /* Current counters. */
 void sb_router_stats_get(const sb_router *r, sb_router_stats *st);

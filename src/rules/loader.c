@@ -543,9 +543,9 @@ static bool grow_rules(lctx *c) {
 }
 
 static void load_rule(lctx *c, const sb_jnode *o, sb_arena *file_arena) {
-    static const char *const keys[] = {"Name",         "Description", "EventBusName", "State",
-                                       "EventPattern", "Targets",     "Arn",          "RoleArn",
-                                       "ManagedBy",    "CreatedBy",   "Tags",         NULL};
+    static const char *const keys[] = {
+        "Name",    "Description", "EventBusName", "State", "EventPattern",       "Targets", "Arn",
+        "RoleArn", "ManagedBy",   "CreatedBy",    "Tags",  "IdempotencyKeyPath", NULL};
     if (o->type != SB_JSON_OBJECT) {
         problem(c, o->offset, "a rule must be an object, not %s", sb_json_type_name(o->type));
         return;
@@ -566,6 +566,12 @@ static void load_rule(lctx *c, const sb_jnode *o, sb_arena *file_arena) {
         problem(c, get(o, "Name")->offset,
                 "rule Name \"%s\" may only hold letters, digits, '.', '-' and '_'", r->name);
     r->description = get_str(c, o, "Description", "rule", false, 512);
+    r->idempotency_key_path = get_str(c, o, "IdempotencyKeyPath", "rule", false, 256);
+    if (r->idempotency_key_path && r->idempotency_key_path[0] != '$')
+        problem(c, get(o, "IdempotencyKeyPath")->offset,
+                "IdempotencyKeyPath must be a JSONPath into the event ($.detail.orderId), not "
+                "\"%s\"",
+                r->idempotency_key_path);
     r->bus = get_str(c, o, "EventBusName", "rule", false, 256);
     if (!r->bus && !get(o, "EventBusName"))
         r->bus = "default";

@@ -69,6 +69,9 @@ typedef struct sb_rule {
     const char *file; /* where it was defined */
     unsigned line;
     const char *pattern; /* the event pattern, as compact JSON text */
+    /* IdempotencyKeyPath (our addition): a JSONPath into the event whose value keys
+     * effectively-once delivery instead of the event id; NULL for none */
+    const char *idempotency_key_path;
     sb_target_spec *targets;
     size_t ntargets;
 } sb_rule;

@@ -2,6 +2,7 @@
 #include "source/http_ingest.h"
 
 #include <arpa/inet.h>
+#include <hiredis/hiredis.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -16,6 +17,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "pattern/pattern.h"
+#include "target/redis_conn.h"
 #include "source/events.h"
 #include "source/kafka_producer.h"
 #include "source/putevents.h"
@@ -45,6 +47,7 @@ typedef struct call {
     sb_put_request pr;
     char (*ids)[37];
     char traceparent[64];
+    char *idem_key; /* the Redis key of its Idempotency-Key, or NULL */
 } call;
 
 static const char *json11 = "application/x-amz-json-1.1";
@@ -97,6 +100,7 @@ static void plain_error(struct evhttp_request *req, int status, const char *code
 }
 
 static void call_free(call *c) {
+    free(c->idem_key);
     sb_arena_free(&c->arena);
     free(c->ids);
     free(c);
@@ -130,12 +134,35 @@ static void on_reply_lost(struct evhttp_connection *conn, void *arg) {
     free(w);
 }
 
+static void ignore_reply(struct redisReply *reply, void *arg) {
+    (void)reply;
+    (void)arg;
+}
+
+/* Keeps the answer of a call with an Idempotency-Key for the TTL. */
+static void remember_answer(sb_ingest *in, const char *key, const char *answer, size_t len) {
+    char ttl[24];
+    snprintf(ttl, sizeof ttl, "%ld", in->opt.idempotency_ttl_ms);
+    const char *argv[] = {"SET", key, answer, "PX", ttl};
+    size_t lens[] = {3, strlen(key), len, 2, strlen(ttl)};
+    sb_redis_command(in->opt.redis, ignore_reply, NULL, 5, argv, lens);
+}
+
+static void forget_key(sb_ingest *in, const char *key) {
+    const char *argv[] = {"DEL", key};
+    size_t lens[] = {3, strlen(key)};
+    sb_redis_command(in->opt.redis, ignore_reply, NULL, 2, argv, lens);
+}
+
 static void call_complete(sb_wait *w) {
     call *c = (call *)w;
     c->in->in_flight--;
-    if (c->req) {
-        evhttp_connection_set_closecb(c->conn, NULL, NULL);
-        reply_watch *rw = malloc(sizeof *rw);
+    if (c->req || c->idem_key) {
+        reply_watch *rw = NULL;
+        if (c->req) {
+            evhttp_connection_set_closecb(c->conn, NULL, NULL);
+            rw = malloc(sizeof *rw);
+        }
         if (rw) {
             rw->in = c->in;
             rw->conn = c->conn;
@@ -166,7 +193,13 @@ static void call_complete(sb_wait *w) {
             }
         }
         sb_buf_puts(&b, "]}");
-        if (sb_buf_failed(&b))
+        if (c->idem_key && !sb_buf_failed(&b))
+            remember_answer(c->in, c->idem_key, b.data, b.len);
+        else if (c->idem_key)
+            forget_key(c->in, c->idem_key);
+        if (!c->req) {
+            /* the client went away; the answer is remembered all the same */
+        } else if (sb_buf_failed(&b))
             aws_error(c->req, 500, "InternalFailure", "out of memory");
         else
             sb_http_reply(c->req, 200, c->kind == CALL_PUTEVENTS ? json11 : "application/json",
@@ -323,18 +356,30 @@ static call *call_new(sb_ingest *in, struct evhttp_request *req, call_kind kind)
     return c;
 }
 
-static void put_events(sb_ingest *in, struct evhttp_request *req, const char *body, size_t len) {
+/* A call's Idempotency-Key claim that failed validation gives the key back. */
+static void drop_key(sb_ingest *in, call *c) {
+    if (c->idem_key)
+        forget_key(in, c->idem_key);
+}
+
+static void put_events(sb_ingest *in, struct evhttp_request *req, const char *body, size_t len,
+                       char *idem_key) {
     call *c = call_new(in, req, CALL_PUTEVENTS);
     if (!c) {
+        if (idem_key)
+            forget_key(in, idem_key);
+        free(idem_key);
         aws_error(req, 500, "InternalFailure", "out of memory");
         return;
     }
+    c->idem_key = idem_key;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     const char *type = "ValidationException";
     sb_error err;
     if (sb_putevents_parse(body, len, &c->arena, now, &c->pr, &type, &err) != SB_OK) {
         aws_error(req, 400, type, err.msg);
+        drop_key(in, c);
         call_free(c);
         return;
     }
@@ -393,12 +438,17 @@ out:
     sb_arena_free(&arena);
 }
 
-static void post_events(sb_ingest *in, struct evhttp_request *req, const char *body, size_t len) {
+static void post_events(sb_ingest *in, struct evhttp_request *req, const char *body, size_t len,
+                        char *idem_key) {
     call *c = call_new(in, req, CALL_EVENTS);
     if (!c) {
+        if (idem_key)
+            forget_key(in, idem_key);
+        free(idem_key);
         plain_error(req, 500, "InternalFailure", "out of memory");
         return;
     }
+    c->idem_key = idem_key;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     int status;
@@ -407,6 +457,7 @@ static void post_events(sb_ingest *in, struct evhttp_request *req, const char *b
     if (sb_events_parse(ctype, header_of, req, body, len, &c->arena, now, &c->pr, &status, &err) !=
         SB_OK) {
         plain_error(req, status, status == 415 ? "UnsupportedMediaType" : "BadRequest", err.msg);
+        drop_key(in, c);
         call_free(c);
         return;
     }
@@ -426,6 +477,126 @@ static void post_events(sb_ingest *in, struct evhttp_request *req, const char *b
     for (size_t i = 0; i < c->pr.n; i++)
         c->pr.entries[i].bus = bus ? bus : "default";
     route_entries(in, c);
+}
+
+/* Above max_in_flight deliveries: 429 with Retry-After, and true. */
+static bool throttled(sb_ingest *in, struct evhttp_request *req, bool aws) {
+    if (!in->opt.max_in_flight)
+        return false;
+    sb_router_stats st;
+    sb_router_stats_get(in->router, &st);
+    if (st.in_flight < in->opt.max_in_flight)
+        return false;
+    char msg[160];
+    snprintf(msg, sizeof msg, "Rate exceeded: %llu deliveries in flight (max-in-flight %zu)",
+             (unsigned long long)st.in_flight, in->opt.max_in_flight);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+    if (aws)
+        aws_error(req, 429, "ThrottlingException", msg);
+    else
+        plain_error(req, 429, "Throttled", msg);
+    return true;
+}
+
+/* A call with an Idempotency-Key waits for its claim: first (route it), a repeat (answer as
+ * the first call was answered), or one still in progress (409). */
+typedef struct claim_wait {
+    sb_ingest *in;
+    struct evhttp_request *req; /* NULL once the client went away */
+    struct evhttp_connection *conn;
+    bool aws;
+    char *key;
+} claim_wait;
+
+static void on_claim_conn_close(struct evhttp_connection *conn, void *arg) {
+    (void)conn;
+    claim_wait *w = arg;
+    w->req = NULL;
+}
+
+static void on_call_claim(struct redisReply *reply, void *arg) {
+    claim_wait *w = arg;
+    sb_ingest *in = w->in;
+    in->in_flight--;
+    struct evhttp_request *req = w->req;
+    if (req)
+        evhttp_connection_set_closecb(w->conn, NULL, NULL);
+    if (!req) {
+        if (reply && reply->type == REDIS_REPLY_NIL)
+            forget_key(in, w->key);
+        free(w->key);
+        free(w);
+        return;
+    }
+    const char *ctype = w->aws ? json11 : "application/json";
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+        if (w->aws)
+            aws_error(req, 503, "ServiceUnavailable",
+                      "the Idempotency-Key cannot be checked: Redis is unavailable");
+        else
+            plain_error(req, 503, "ServiceUnavailable",
+                        "the Idempotency-Key cannot be checked: Redis is unavailable");
+    } else if (reply->type == REDIS_REPLY_STRING && strcmp(reply->str, "pending") == 0) {
+        if (w->aws)
+            aws_error(req, 409, "ConcurrentModificationException",
+                      "a call with this Idempotency-Key is still in progress");
+        else
+            plain_error(req, 409, "Conflict",
+                        "a call with this Idempotency-Key is still in progress");
+    } else if (reply->type == REDIS_REPLY_STRING) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Idempotent-Replayed", "true");
+        sb_http_reply(req, 200, ctype, reply->str, reply->len);
+    } else {
+        struct evbuffer *ib = evhttp_request_get_input_buffer(req);
+        size_t len = evbuffer_get_length(ib);
+        const char *body = len ? (const char *)evbuffer_pullup(ib, -1) : "";
+        char *key = w->key;
+        w->key = NULL;
+        if (w->aws)
+            put_events(in, req, body, len, key);
+        else
+            post_events(in, req, body, len, key);
+    }
+    free(w->key);
+    free(w);
+}
+
+static void claim_call(sb_ingest *in, struct evhttp_request *req, bool aws, const char *ikey) {
+    size_t n = strlen(ikey);
+    if (n == 0 || n > 255 ||
+        strspn(ikey, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789-_.:~+/=") != n) {
+        const char *msg = "Idempotency-Key must be 1-255 characters of letters, digits and "
+                          "-_.:~+/=";
+        if (aws)
+            aws_error(req, 400, "ValidationException", msg);
+        else
+            plain_error(req, 400, "BadRequest", msg);
+        return;
+    }
+    claim_wait *w = calloc(1, sizeof *w);
+    char *key = malloc(n + 48);
+    if (!w || !key) {
+        free(w);
+        free(key);
+        aws_error(req, 500, "InternalFailure", "out of memory");
+        return;
+    }
+    snprintf(key, n + 48, "signalbox:call:{%s}:%s", ikey, aws ? "putevents" : "events");
+    w->in = in;
+    w->req = req;
+    w->conn = evhttp_request_get_connection(req);
+    w->aws = aws;
+    w->key = key;
+    evhttp_connection_set_closecb(w->conn, on_claim_conn_close, w);
+    in->in_flight++; /* a drain waits for it */
+    /* "pending" holds a minute: a router that crashes mid-call blocks repeats no longer */
+    const char *argv[] = {"SET", key, "pending", "NX", "PX", "60000", "GET"};
+    size_t lens[7];
+    for (int i = 0; i < 7; i++)
+        lens[i] = strlen(argv[i]);
+    sb_redis_command(in->opt.redis, on_call_claim, w, 7, argv, lens);
 }
 
 static void on_request(struct evhttp_request *req, void *arg) {
@@ -453,13 +624,21 @@ static void on_request(struct evhttp_request *req, void *arg) {
             plain_error(req, 503, "ServiceUnavailable", "signalbox is shutting down");
         return;
     }
+    const char *target = root ? header_of(req, "X-Amz-Target") : NULL;
+    bool ingest = events || (target && strcmp(target, "AWSEvents.PutEvents") == 0);
+    if (ingest && throttled(in, req, root))
+        return;
+    const char *ikey = ingest && in->opt.redis ? header_of(req, "Idempotency-Key") : NULL;
+    if (ikey) {
+        claim_call(in, req, root, ikey);
+        return;
+    }
     struct evbuffer *ib = evhttp_request_get_input_buffer(req);
     size_t len = evbuffer_get_length(ib);
     const char *body = len ? (const char *)evbuffer_pullup(ib, -1) : "";
     if (root) {
-        const char *target = header_of(req, "X-Amz-Target");
         if (target && strcmp(target, "AWSEvents.PutEvents") == 0)
-            put_events(in, req, body, len);
+            put_events(in, req, body, len, NULL);
         else if (target && strcmp(target, "AWSEvents.TestEventPattern") == 0)
             test_event_pattern(in, req, body, len);
         else
@@ -469,7 +648,7 @@ static void on_request(struct evhttp_request *req, void *arg) {
                              : "Missing X-Amz-Target header.");
         return;
     }
-    post_events(in, req, body, len);
+    post_events(in, req, body, len, NULL);
 }
 
 sb_ingest *sb_ingest_new(struct event_base *base, sb_router *router, const sb_ingest_options *o,

@@ -4,7 +4,11 @@
  *
  * An ingest call is answered once each of its events has been delivered to every matching
  * target or has failed for good; nothing is answered early. With a producer (ingest-topic),
- * once each event is acknowledged by Kafka instead; the consumer path routes it. */
+ * once each event is acknowledged by Kafka instead; the consumer path routes it.
+ *
+ * A call with an `Idempotency-Key` header is answered once: a repeat within the TTL gets the
+ * first call's answer (same event ids) and routes nothing; a repeat while the first is still in
+ * progress gets 409. Above max_in_flight deliveries, ingest calls get 429 with Retry-After. */
 #ifndef SB_HTTP_INGEST_H
 #define SB_HTTP_INGEST_H
 
@@ -32,6 +36,13 @@ typedef struct sb_ingest_options {
      * routed, and each call is answered once Kafka has acknowledged its events; NULL routes
      * them directly */
     struct sb_kafka_producer *producer;
+    /* deliveries in flight (router) above which ingest calls are answered 429 /
+     * ThrottlingException with Retry-After; 0 for no limit */
+    size_t max_in_flight;
+    /* where the answers of calls with an Idempotency-Key header are kept, and for how long;
+     * NULL: the header is ignored */
+    struct sb_redis *redis;
+    long idempotency_ttl_ms;
 } sb_ingest_options;
 
 /* Answers req with status, a Content-Type and the body body[0..len) (copied). */

@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/envelope.h"
 #include "core/log.h"
+#include "delivery/deadletter.h"
 #include "source/cloudevents_pb.h"
 #include "source/events.h"
 #include "source/kafka_producer.h"
@@ -346,11 +347,28 @@ static const char *kafka_header(void *arg, const char *name) {
     return b;
 }
 
-static void poison(sb_kafka *k, const rd_kafka_message_t *msg, const char *why) {
-    sb_log(SB_LOG_WARN, "kafka", "message %s[%d]@%lld cannot be decoded, skipped: %s",
-           rd_kafka_topic_name(msg->rkt), msg->partition, (long long)msg->offset, why);
+static void on_poison_stored(bool stored, void *arg) {
+    kmsg *m = arg;
+    if (!stored)
+        sb_log(SB_LOG_ERROR, "kafka",
+               "a poison message could not be stored in its dead-letter queue (Redis "
+               "unavailable): skipped without a copy");
+    sb_wait_release(&m->wait);
+}
+
+/* A message that cannot be decoded: logged, counted, stored with its raw bytes in the topic's
+ * dead-letter queue (when Redis is there), and settled: the partition moves on. */
+static void poison(sb_kafka *k, kmsg *m, const rd_kafka_message_t *msg, const char *why) {
+    const char *topic = rd_kafka_topic_name(msg->rkt);
+    sb_log(SB_LOG_WARN, "kafka", "message %s[%d]@%lld cannot be decoded, skipped: %s", topic,
+           msg->partition, (long long)msg->offset, why);
     if (k->opt.count_poison)
-        k->opt.count_poison(k->opt.arg, rd_kafka_topic_name(msg->rkt));
+        k->opt.count_poison(k->opt.arg, topic);
+    if (k->opt.dlq) {
+        m->wait.pending++;
+        sb_dlq_write_poison(k->opt.dlq, topic, msg->partition, msg->offset, msg->key, msg->key_len,
+                            msg->payload, msg->len, why, on_poison_stored, m);
+    }
 }
 
 static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
@@ -455,7 +473,7 @@ static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
     if (rc == SB_OK && req.entries[0].error_code)
         rc = sb_error_set(&err, SB_EINVAL, "%s", req.entries[0].error_message);
     if (rc != SB_OK) {
-        poison(k, msg, err.msg);
+        poison(k, m, msg, err.msg);
     } else {
         sb_put_entry *e = &req.entries[0];
         e->bus = spec->bus;
@@ -489,7 +507,7 @@ static void handle(sb_kafka *k, const rd_kafka_message_t *msg) {
             int64_t ns = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
             if (sb_router_route(k->router, e->bus, env.data, env.len, id, ns, now.tv_sec, tp,
                                 &m->wait, &err) < 0)
-                poison(k, msg, err.msg);
+                poison(k, m, msg, err.msg);
         }
         sb_buf_free(&env);
     }

@@ -19,6 +19,7 @@
 #include "delivery/router.h"
 
 struct event_base;
+struct sb_redis;
 
 typedef struct sb_kafka sb_kafka;
 
@@ -31,6 +32,9 @@ typedef struct sb_kafka_options {
     const char *account, *region;
     size_t max_in_flight;
     size_t max_message; /* bytes; a larger message is poison (0: no limit) */
+    /* where poison messages are stored with their raw bytes (signalbox:dlq:kafka:TOPIC); NULL
+     * for nowhere */
+    struct sb_redis *dlq;
     /* counts events in and poison messages (for metrics); may be NULL */
     void (*count_in)(void *arg, const char *source_kind, const char *bus, size_t n);
     void (*count_poison)(void *arg, const char *topic);

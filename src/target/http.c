@@ -163,6 +163,14 @@ static void on_answer(const sb_http_result *res, void *arg) {
                  res->body);
     }
     free(s);
+    /* Retry-After in seconds (an HTTP date is left to the backoff) */
+    d->retry_after_ms = 0;
+    if (r == SB_SEND_RETRY && res->retry_after) {
+        char *end;
+        long secs = strtol(res->retry_after, &end, 10);
+        if (end != res->retry_after && *end == '\0' && secs > 0 && secs <= 86400)
+            d->retry_after_ms = secs * 1000;
+    }
     d->done(d, r, r == SB_SEND_OK ? NULL : code, r == SB_SEND_OK ? NULL : msg);
 }
 
@@ -241,4 +249,5 @@ static void http_send_delivery(void *state, sb_delivery *d) {
     start(s);
 }
 
-const sb_target_ops sb_http_target_ops = {"http", http_create, http_send_delivery, http_destroy};
+const sb_target_ops sb_http_target_ops = {"http", http_create, http_send_delivery, http_destroy,
+                                          false};

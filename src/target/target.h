@@ -7,6 +7,7 @@
 #ifndef SB_TARGET_H
 #define SB_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,14 @@ struct sb_delivery {
     const char *traceparent; /* W3C trace context to pass on, or NULL */
     int64_t ingest_ns;       /* CLOCK_MONOTONIC time the event arrived */
     sb_delivery_done done;
+    long retry_after_ms; /* set by a target before done(RETRY) when it was told when to come
+                            back (Retry-After); 0 otherwise */
+    /* effectively-once in the target itself (ops->atomic_idempotency): deliver only when the
+     * key is not "done" and mark it done with the delivery, atomically; the target sets
+     * duplicate when it skipped the delivery. NULL: no idempotency for this delivery */
+    const char *idem_key;
+    long idem_ttl_ms;
+    bool duplicate;
     void *owner; /* the router's context */
 };
 
@@ -65,6 +74,9 @@ typedef struct sb_target_ops {
     void (*send)(void *state, sb_delivery *d);
     /* Frees the state. No delivery of it is in flight. */
     void (*destroy)(void *state);
+    /* true when send() honours sb_delivery.idem_key atomically (Redis targets, whose keys live
+     * in the same Redis); otherwise the router claims and marks the key around send() */
+    bool atomic_idempotency;
 } sb_target_ops;
 
 /* The operations of a kind of target, or NULL when this build cannot deliver to it yet. */

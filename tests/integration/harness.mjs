@@ -39,16 +39,28 @@ async function waitFor(what, fn, ms = 10000) {
 export function tempDir(prefix = 'sb-') { return mkdtempSync(join(tmpdir(), prefix)); }
 
 export class Redis {
-  static async start() {
+  // aof: append-only file with fsync always, so that kill() and restart() lose nothing
+  static async start({ aof = false } = {}) {
     const port = await freePort();
     const dir = tempDir('sb-redis-');
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-      '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-    children.add(proc);
-    const r = new Redis(port, proc, dir);
-    await waitFor('redis-server', () => r.cmd('PING') === 'PONG');
+    const r = new Redis(port, null, dir);
+    r.aof = aof;
+    await r.spawn();
     return r;
   }
+  async spawn() {
+    this.proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '',
+      '--appendonly', this.aof ? 'yes' : 'no', '--appendfsync', 'always', '--dir', this.dir], { stdio: 'ignore' });
+    children.add(this.proc);
+    await waitFor('redis-server', () => { try { return this.cmd('PING') === 'PONG'; } catch { return false; } });
+  }
+  // SIGKILL, keeping the data folder; restart() brings it back on the same port
+  kill() {
+    children.delete(this.proc);
+    this.proc.kill('SIGKILL');
+    return new Promise((ok) => this.proc.once('exit', ok));
+  }
+  restart() { return this.spawn(); }
   constructor(port, proc, dir) { Object.assign(this, { port, proc, dir }); }
   url() { return `redis://127.0.0.1:${this.port}`; }
   // one command through redis-cli, answered as JSON (RESP2)

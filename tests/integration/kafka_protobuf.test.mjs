@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import protobuf from 'protobufjs';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis, Signalbox, sleep } from './harness.mjs';
@@ -102,6 +103,24 @@ test('protobuf poison: each bad message is skipped, counted and logged; the part
   assert.match(text, /larger than the limit of 4096 \(max-body\)/);
   const metrics = await (await fetch(sb.url('/metrics'))).text();
   assert.match(metrics, /signalbox_kafka_poison_messages_total\{topic="cepb"\} 5\b/);
+  // each is in the topic's dead-letter queue, with its raw bytes
+  await waitFor('5 dead letters', () => redis.cmd('XLEN', 'signalbox:dlq:kafka:cepb') === 5);
+  const dl = redis.cmd('XRANGE', 'signalbox:dlq:kafka:cepb', '-', '+').map(([, f]) => {
+    const o = {};
+    for (let i = 0; i < f.length; i += 2) o[f[i]] = f[i + 1];
+    return o;
+  });
+  for (const e of dl) {
+    assert.equal(e.kind, 'poison');
+    assert.equal(e.topic, 'cepb');
+    assert.equal(e.key, 'p');
+    assert.equal(e.error_code, 'PoisonMessage');
+    assert.match(e.offset, /^\d+$/);
+  }
+  const raw = Buffer.from(execFileSync('redis-cli', ['-p', String(redis.port), '--no-raw', 'XRANGE',
+    'signalbox:dlq:kafka:cepb', '-', '+', 'COUNT', '1']).toString());
+  assert.match(raw.toString(), /"\\xff\\xff\\xff\\xff\\x0f\\x01"/, 'the raw bytes of the first poison message');
+  assert.ok(redis.cmd('SMEMBERS', 'signalbox:dlqs').includes('signalbox:dlq:kafka:cepb'));
   // the lag gauge reports the partitions of the topic, caught up
   await waitFor('the lag gauge', async () => /signalbox_kafka_consumer_lag\{topic="cepb",partition="\d+"\} 0\b/
     .test(await (await fetch(sb.url('/metrics'))).text()));

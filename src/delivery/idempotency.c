@@ -1,0 +1,78 @@
+/* idempotency.c - claim, mark and release of idempotency keys. */
+#include "delivery/idempotency.h"
+
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/redis_conn.h"
+
+void sb_idem_key(char *buf, const char *rule, const char *target, const char *key, size_t len) {
+    char hex[65];
+    if (len > 128) {
+        unsigned char md[32];
+        unsigned int mdlen = 0;
+        EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL);
+        for (unsigned i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+        key = hex;
+        len = 64;
+    }
+    snprintf(buf, SB_IDEM_KEY_MAX, "signalbox:idem:{%.*s}:%s:%s", (int)len, key, rule, target);
+}
+
+typedef struct claim {
+    sb_idem_cb cb;
+    void *arg;
+} claim;
+
+static void on_claim(struct redisReply *reply, void *arg) {
+    claim *c = arg;
+    sb_idem_state st = SB_IDEM_ERROR;
+    if (reply && reply->type == REDIS_REPLY_NIL)
+        st = SB_IDEM_CLAIMED;
+    else if (reply && reply->type == REDIS_REPLY_STRING)
+        st = strcmp(reply->str, "done") == 0 ? SB_IDEM_DONE : SB_IDEM_BUSY;
+    c->cb(st, c->arg);
+    free(c);
+}
+
+static void ignore(struct redisReply *reply, void *arg) {
+    (void)reply;
+    (void)arg;
+}
+
+static void command(struct sb_redis *r, sb_redis_cb cb, void *arg, int argc, const char **argv) {
+    size_t lens[8];
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    sb_redis_command(r, cb, arg, argc, argv, lens);
+}
+
+void sb_idem_claim(struct sb_redis *r, const char *k, long lease_ms, sb_idem_cb cb, void *arg) {
+    claim *c = malloc(sizeof *c);
+    if (!c) {
+        cb(SB_IDEM_ERROR, arg);
+        return;
+    }
+    c->cb = cb;
+    c->arg = arg;
+    char ms[24];
+    snprintf(ms, sizeof ms, "%ld", lease_ms);
+    const char *argv[] = {"SET", k, "lease", "NX", "PX", ms, "GET"};
+    command(r, on_claim, c, 7, argv);
+}
+
+void sb_idem_mark_done(struct sb_redis *r, const char *k, long ttl_ms) {
+    char ms[24];
+    snprintf(ms, sizeof ms, "%ld", ttl_ms);
+    const char *argv[] = {"SET", k, "done", "PX", ms};
+    command(r, ignore, NULL, 5, argv);
+}
+
+void sb_idem_release(struct sb_redis *r, const char *k) {
+    const char *argv[] = {"DEL", k};
+    command(r, ignore, NULL, 2, argv);
+}
