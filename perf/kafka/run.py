@@ -81,7 +81,8 @@ def one_run(a, tmp):
         sb = subprocess.Popen([SIGNALBOX, "serve", "--rules", tmp, "--listen",
                                f"127.0.0.1:{sport}", "--redis", f"redis://127.0.0.1:{rport}",
                                "--kafka-brokers", bootstrap, "--kafka-topics",
-                               "bench:plain,paced:plain", "--log-level", "warn"],
+                               "bench:plain,paced:plain", "--log-level", "warn",
+                               *a.serve_args],
                               stdout=subprocess.DEVNULL)
         procs.append(sb)
         wait(lambda: int(redis(rport, "XLEN", "out")) > 0, 60, "the first delivery")
@@ -89,6 +90,10 @@ def one_run(a, tmp):
         wait(lambda: int(redis(rport, "XLEN", "out")) >= a.events, 300, "the backlog")
         secs = time.time() - t0
         rate = a.events / secs
+        if a.backlog_only:
+            sb.send_signal(signal.SIGTERM)
+            sb.wait(30)
+            return {"rate": rate, "secs": secs, "p50": 0, "p99": 0, "paced": 0, "lag": 0}
         # 2. latency at a steady rate (into its own stream: no big DEL in the way)
         kc = subprocess.Popen(["kcat", "-P", "-b", bootstrap, "-t", "paced", "-K:", "-X",
                                "linger.ms=1"], stdin=subprocess.PIPE, text=True)
@@ -139,7 +144,12 @@ def main():
     ap.add_argument("--rate", type=int, default=20000)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--backlog-only", action="store_true", help="measure the drain only")
+    ap.add_argument("--serve-arg", dest="serve_args", action="append", default=[],
+                    help="an extra argument of signalbox serve (repeat)")
     a = ap.parse_args()
+    if a.backlog_only or a.serve_args:
+        a.no_readme = True
     tmp = tempfile.mkdtemp(prefix="sb-kafka-perf-")
     with open(os.path.join(tmp, "r.json"), "w") as f:
         f.write('{"Name":"bench","EventPattern":{"source":["bench"]},'

@@ -34,7 +34,7 @@ static void on_claim(struct redisReply *reply, void *arg) {
     if (reply && reply->type == REDIS_REPLY_NIL)
         st = SB_IDEM_CLAIMED;
     else if (reply && reply->type == REDIS_REPLY_STRING)
-        st = strcmp(reply->str, "done") == 0 ? SB_IDEM_DONE : SB_IDEM_BUSY;
+        st = strcmp(reply->str, "1") == 0 ? SB_IDEM_DONE : SB_IDEM_BUSY;
     c->cb(st, c->arg);
     free(c);
 }
@@ -68,7 +68,7 @@ void sb_idem_claim(struct sb_redis *r, const char *k, long lease_ms, sb_idem_cb 
 void sb_idem_mark_done(struct sb_redis *r, const char *k, long ttl_ms) {
     char ms[24];
     snprintf(ms, sizeof ms, "%ld", ttl_ms);
-    const char *argv[] = {"SET", k, "done", "PX", ms};
+    const char *argv[] = {"SET", k, "1", "PX", ms};
     command(r, ignore, NULL, 5, argv);
 }
 

@@ -1,9 +1,10 @@
 /* idempotency.h - effectively-once delivery per (rule, target, key) with Redis keys.
  *
  * Before a delivery the router claims signalbox:idem:{KEY}:RULE:TARGET with
- * `SET key lease NX PX lease GET`: it is ours (claimed), already delivered ("done": the
- * delivery is skipped as a duplicate), or claimed by a delivery still in progress elsewhere
- * (busy: retried later). After a success the key becomes "done" for the TTL; after a failure it
+ * `SET key lease NX PX lease GET`: it is ours (claimed), already delivered ("1": the delivery
+ * is skipped as a duplicate), or claimed by a delivery still in progress elsewhere (busy:
+ * retried later). After a success the key becomes "1" (Redis keeps it as a shared integer:
+ * the cheapest value) for the TTL; after a failure it
  * is deleted so that a retry or a redrive can claim it. A router that crashes holding a claim
  * lets it expire with the lease. The hash tag {KEY} spreads keys over a Redis Cluster. */
 #ifndef SB_IDEMPOTENCY_H

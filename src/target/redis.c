@@ -2,22 +2,23 @@
  *
  * Commands go out on the shared connection without waiting for each other, so hiredis
  * pipelines them. The stream entry has one field, `event`, holding the payload; an approximate
- * MAXLEN (redis:stream:KEY?maxlen=N) keeps the stream bounded. With an idempotency key the
- * command runs in a Lua script together with the key's check and mark, so a delivery and its
- * mark cannot be separated by a crash: exactly once into Redis. */
+ * MAXLEN (redis:stream:KEY?maxlen=N) keeps the stream bounded. Deliveries with an idempotency
+ * key go through redis_once.c: exactly once into Redis. */
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "target/redis_conn.h"
+#include "target/redis_once.h"
 #include "target/target.h"
 
 typedef struct redis_target {
     sb_target_kind kind;
     char *key;
-    char maxlen[24]; /* decimal, "" for none */
-    sb_redis *conn;  /* borrowed */
+    char maxlen[24];     /* decimal, "" for none */
+    sb_redis *conn;      /* borrowed */
+    sb_redis_once *once; /* deliveries with an idempotency key */
 } redis_target;
 
 static int redis_create(const sb_target_spec *spec, const sb_target_env *env, void **state,
@@ -35,6 +36,16 @@ static int redis_create(const sb_target_spec *spec, const sb_target_env *env, vo
     long maxlen = spec->maxlen > 0 ? spec->maxlen : env->redis_stream_maxlen;
     if (maxlen > 0)
         snprintf(t->maxlen, sizeof t->maxlen, "%ld", maxlen);
+    t->once = sb_redis_once_new(env->base, env->redis, t->key,
+                                t->kind == SB_TARGET_REDIS_STREAM ? "stream"
+                                : t->kind == SB_TARGET_REDIS_LIST ? "list"
+                                                                  : "publish",
+                                t->maxlen);
+    if (!t->once) {
+        free(t->key);
+        free(t);
+        return sb_error_set(err, SB_ENOMEM, "out of memory");
+    }
     *state = t;
     return SB_OK;
 }
@@ -54,49 +65,10 @@ static void redis_reply(struct redisReply *reply, void *arg) {
     }
 }
 
-/* Delivery and idempotency mark in one step: nothing when KEYS[2] is done, else the command
- * (ARGV[2]: stream, list or publish; ARGV[3]: MAXLEN or "") and the mark for ARGV[1] ms. */
-static const char idem_script[] =
-    "if redis.call('GET', KEYS[2]) == 'done' then return 0 end\n"
-    "if ARGV[2] == 'stream' then\n"
-    "  if ARGV[3] ~= '' then\n"
-    "    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'event', ARGV[4])\n"
-    "  else redis.call('XADD', KEYS[1], '*', 'event', ARGV[4]) end\n"
-    "elseif ARGV[2] == 'list' then redis.call('RPUSH', KEYS[1], ARGV[4])\n"
-    "else redis.call('PUBLISH', KEYS[1], ARGV[4]) end\n"
-    "redis.call('SET', KEYS[2], 'done', 'PX', ARGV[1])\n"
-    "return 1\n";
-
-static void redis_idem_reply(struct redisReply *reply, void *arg) {
-    sb_delivery *d = arg;
-    d->duplicate = reply && reply->type == REDIS_REPLY_INTEGER && reply->integer == 0;
-    redis_reply(reply, arg);
-}
-
-static void redis_send_once(redis_target *t, sb_delivery *d) {
-    char ttl[24];
-    snprintf(ttl, sizeof ttl, "%ld", d->idem_ttl_ms);
-    const char *kind = t->kind == SB_TARGET_REDIS_STREAM ? "stream"
-                       : t->kind == SB_TARGET_REDIS_LIST ? "list"
-                                                         : "publish";
-    const char *argv[] = {"EVAL", idem_script, "2",       t->key,    d->idem_key,
-                          ttl,    kind,        t->maxlen, d->payload};
-    size_t len[] = {4,
-                    strlen(idem_script),
-                    1,
-                    strlen(t->key),
-                    strlen(d->idem_key),
-                    strlen(ttl),
-                    strlen(kind),
-                    strlen(t->maxlen),
-                    d->len};
-    sb_redis_command(t->conn, redis_idem_reply, d, 9, argv, len);
-}
-
 static void redis_send(void *state, sb_delivery *d) {
     redis_target *t = state;
-    if (d->idem_key) {
-        redis_send_once(t, d);
+    if (d->idem_key && t->once) {
+        sb_redis_once_send(t->once, d);
         return;
     }
     const char *argv[8];
@@ -133,8 +105,10 @@ static void redis_send(void *state, sb_delivery *d) {
 
 static void redis_destroy(void *state) {
     redis_target *t = state;
-    if (t)
+    if (t) {
+        sb_redis_once_free(t->once);
         free(t->key);
+    }
     free(t);
 }
 

@@ -42,7 +42,7 @@ struct sb_delivery {
     long retry_after_ms; /* set by a target before done(RETRY) when it was told when to come
                             back (Retry-After); 0 otherwise */
     /* effectively-once in the target itself (ops->atomic_idempotency): deliver only when the
-     * key is not "done" and mark it done with the delivery, atomically; the target sets
+     * key is not marked and mark it with the delivery, atomically; the target sets
      * duplicate when it skipped the delivery. NULL: no idempotency for this delivery */
     const char *idem_key;
     long idem_ttl_ms;

@@ -241,3 +241,22 @@ test('10,000 events with the target down for the whole run: memory stays flat, e
   assert.equal((await sb.stop()).code, 0);
   await redis.stop();
 });
+
+test('idempotency for an HTTP target: a repeated event id is claimed once, the repeat skipped', { timeout: 30000 }, async () => {
+  const redis = await Redis.start();
+  const hook = await Receiver.start();
+  const sb = await Signalbox.start({ redis, args: ['--idempotency'], rules: { 'r.json': JSON.stringify({ Name: 'h',
+    EventPattern: { source: ['ce'] }, Targets: [{ Id: 'h', Arn: hook.url('/in') }] }) } });
+  const post = () => fetch(sb.url('/events'), { method: 'POST', headers: { 'Content-Type': 'application/cloudevents+json' },
+    body: JSON.stringify({ specversion: '1.0', id: 'same-id', source: 'ce', type: 'T', data: { n: 1 } }) }).then((r) => r.json());
+  await post();
+  await post();
+  await post();
+  assert.equal(hook.requests.length, 1);
+  assert.equal(await metric(sb, 'signalbox_duplicates_skipped_total'), 2);
+  assert.equal(redis.cmd('GET', 'signalbox:idem:{same-id}:h:h'), '1');
+  assert.ok(redis.cmd('PTTL', 'signalbox:idem:{same-id}:h:h') > 23 * 3600 * 1000);
+  assert.equal((await sb.stop()).code, 0);
+  await hook.stop();
+  await redis.stop();
+});
