@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/rules_watch.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/envelope.h"
@@ -47,7 +48,8 @@ typedef struct server {
         *redis_up, *reloads, *reload_failures, *poison, *lag, *retries, *scheduled, *dead_letters,
         *duplicates;
     sb_schedule *schedule;
-    uint64_t shown[4]; /* router counters already added to the metrics above */
+    uint64_t shown[4];     /* router counters already added to the metrics above */
+    sb_rules_watch *watch; /* NULL when not watching */
     char version[17];
     time_t loaded_at;
     char last_error[512];
@@ -188,6 +190,13 @@ static int load_rules(server *s, bool initial) {
     sb_ruleset *rs = NULL;
     const char *paths[] = {s->cfg.rules};
     int rc = sb_ruleset_load(paths, 1, &rs, &diag);
+    if (rc == SB_OK && !initial && strcmp(rs->version, s->version) == 0) {
+        sb_log(SB_LOG_DEBUG, "rules", "rules unchanged (version %s): nothing to reload",
+               s->version);
+        sb_ruleset_free(rs);
+        sb_diag_free(&diag);
+        return SB_OK;
+    }
     if (rc == SB_OK) {
         char version[17];
         snprintf(version, sizeof version, "%s", rs->version);
@@ -218,6 +227,14 @@ static int load_rules(server *s, bool initial) {
     }
     sb_diag_free(&diag);
     return rc;
+}
+
+static void on_rules_changed(void *arg) {
+    server *s = arg;
+    if (s->draining)
+        return;
+    sb_log(SB_LOG_INFO, "rules", "%s changed: reloading", s->cfg.rules);
+    load_rules(s, false);
 }
 
 /* ---- admin endpoints ---- */
@@ -362,6 +379,7 @@ static void server_free(server *s) {
     sb_ingest_free(s->ingest);
     sb_router_free(s->router);
     sb_schedule_free(s->schedule);
+    sb_rules_watch_free(s->watch);
     for (size_t i = 0; i < s->nauths; i++)
         sb_http_auth_free(s->auths[i]);
     free(s->auths);
@@ -444,6 +462,11 @@ int sb_cmd_serve(int argc, char **argv) {
         fprintf(stderr, "signalbox serve: the rules in %s cannot be loaded: %s\n", s.cfg.rules,
                 s.last_error);
         goto out;
+    }
+    if (s.cfg.watch_rules) {
+        s.watch = sb_rules_watch_new(s.base, s.cfg.rules, on_rules_changed, &s, &err);
+        if (!s.watch)
+            sb_log(SB_LOG_WARN, "rules", "%s; SIGHUP still reloads", err.msg);
     }
     if (*s.cfg.kafka_topics || s.cfg.kafka_mock || *s.cfg.ingest_topic) {
         /* the ingest topic is consumed too; its messages say their bus in a header */

@@ -102,6 +102,9 @@ static const setting settings[] = {
         "librdkafka properties passed through (security.protocol=SSL,sasl.mechanism=...)"),
     INT("kafka-max-in-flight", kafka_max_in_flight, "10000", 1, 10000000,
         "unsettled Kafka messages above which partitions pause (they resume at half)"),
+    BOOL("watch-rules", watch_rules, "true",
+         "reload the rules when their files change (inotify; ConfigMap updates too); SIGHUP "
+         "reloads either way"),
     BOOL("idempotency", idempotency, "false",
          "effectively-once per rule, target and event: claim a Redis key before each delivery "
          "and skip events already delivered (rules with IdempotencyKeyPath always do)"),

@@ -60,6 +60,7 @@ typedef struct sb_config {
     long max_body;             /* bytes */
     long redis_stream_maxlen;  /* 0: no MAXLEN */
     char *ingest_topic;        /* "" for none */
+    bool watch_rules;          /* reload on file changes */
     bool idempotency;          /* claim a key per rule, target and event */
     long idempotency_ttl_ms;   /* duration */
     long idempotency_lease_ms; /* duration */
