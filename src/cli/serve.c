@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/auth.h"
 #include "cli/cli.h"
 #include "cli/rules_watch.h"
 #include "core/buf.h"
@@ -48,8 +49,10 @@ typedef struct server {
         *redis_up, *reloads, *reload_failures, *poison, *lag, *retries, *scheduled, *dead_letters,
         *duplicates;
     sb_schedule *schedule;
-    uint64_t shown[4];     /* router counters already added to the metrics above */
-    sb_rules_watch *watch; /* NULL when not watching */
+    uint64_t shown[4];         /* router counters already added to the metrics above */
+    sb_rules_watch *watch;     /* NULL when not watching */
+    sb_auth *auth;             /* NULL without auth-file */
+    struct evhttp *admin_http; /* NULL without admin-listen */
     char version[17];
     time_t loaded_at;
     char last_error[512];
@@ -303,6 +306,31 @@ static void admin(struct evhttp_request *req, void *arg) {
     sb_buf_free(&b);
 }
 
+/* The admin paths on a listener of their own (admin-listen). */
+static void admin_only(struct evhttp_request *req, void *arg) {
+    if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+        sb_http_reply(req, 405, "application/json",
+                      "{\"code\":\"MethodNotAllowed\",\"message\":\"use GET\"}",
+                      strlen("{\"code\":\"MethodNotAllowed\",\"message\":\"use GET\"}"));
+        return;
+    }
+    admin(req, arg);
+}
+
+static int start_admin_listener(server *s, sb_error *err) {
+    char host[256];
+    int port;
+    if (sb_config_parse_listen(s->cfg.admin_listen, host, sizeof host, &port, err) != SB_OK)
+        return err->code;
+    s->admin_http = evhttp_new(s->base);
+    if (!s->admin_http || evhttp_bind_socket(s->admin_http, host, (ev_uint16_t)port) != 0)
+        return sb_error_set(err, SB_EIO, "admin-listen %s: cannot listen there",
+                            s->cfg.admin_listen);
+    evhttp_set_gencb(s->admin_http, admin_only, s);
+    sb_log(SB_LOG_INFO, "serve", "admin paths on %s", s->cfg.admin_listen);
+    return SB_OK;
+}
+
 /* ---- signals and draining ---- */
 
 static void drain_check(evutil_socket_t fd, short what, void *arg) {
@@ -380,6 +408,9 @@ static void server_free(server *s) {
     sb_router_free(s->router);
     sb_schedule_free(s->schedule);
     sb_rules_watch_free(s->watch);
+    if (s->admin_http)
+        evhttp_free(s->admin_http);
+    sb_auth_free(s->auth);
     for (size_t i = 0; i < s->nauths; i++)
         sb_http_auth_free(s->auths[i]);
     free(s->auths);
@@ -425,6 +456,27 @@ int sb_cmd_serve(int argc, char **argv) {
                 s.cfg.ingest_topic);
         sb_config_free(&s.cfg);
         return 2;
+    }
+    bool loopback = strncmp(s.cfg.listen_host, "127.", 4) == 0 ||
+                    strcmp(s.cfg.listen_host, "::1") == 0 ||
+                    strcmp(s.cfg.listen_host, "localhost") == 0;
+    if (!*s.cfg.auth_file && !loopback && !s.cfg.allow_unauthenticated) {
+        fprintf(stderr,
+                "signalbox serve: listen %s is reachable from other hosts and no auth-file is "
+                "set: set auth-file (docs/security.md), or allow-unauthenticated to accept events "
+                "from anyone who reaches it\n",
+                s.cfg.listen);
+        sb_config_free(&s.cfg);
+        return 2;
+    }
+    if (*s.cfg.auth_file) {
+        sb_error aerr;
+        s.auth = sb_auth_load(s.cfg.auth_file, &aerr);
+        if (!s.auth) {
+            fprintf(stderr, "signalbox serve: %s\n", aerr.msg);
+            sb_config_free(&s.cfg);
+            return 2;
+        }
     }
     sb_log_set_level(level);
     signal(SIGPIPE, SIG_IGN);
@@ -522,9 +574,15 @@ int sb_cmd_serve(int argc, char **argv) {
                             .producer = s.producer,
                             .max_in_flight = (size_t)s.cfg.max_in_flight,
                             .redis = s.redis,
-                            .idempotency_ttl_ms = s.cfg.idempotency_ttl_ms};
+                            .idempotency_ttl_ms = s.cfg.idempotency_ttl_ms,
+                            .auth = s.auth,
+                            .admin_elsewhere = *s.cfg.admin_listen != '\0'};
     s.ingest = sb_ingest_new(s.base, s.router, &io, &err);
     if (!s.ingest) {
+        fprintf(stderr, "signalbox serve: %s\n", err.msg);
+        goto out;
+    }
+    if (*s.cfg.admin_listen && start_admin_listener(&s, &err) != SB_OK) {
         fprintf(stderr, "signalbox serve: %s\n", err.msg);
         goto out;
     }

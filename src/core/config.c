@@ -38,6 +38,7 @@ typedef struct setting {
 
 static int check_nonempty(const char *v, sb_error *err);
 static int check_listen(const char *v, sb_error *err);
+static int check_listen_optional(const char *v, sb_error *err);
 static int check_redis(const char *v, sb_error *err);
 static int check_account(const char *v, sb_error *err);
 static int check_region(const char *v, sb_error *err);
@@ -102,6 +103,13 @@ static const setting settings[] = {
         "librdkafka properties passed through (security.protocol=SSL,sasl.mechanism=...)"),
     INT("kafka-max-in-flight", kafka_max_in_flight, "10000", 1, 10000000,
         "unsettled Kafka messages above which partitions pause (they resume at half)"),
+    STR("auth-file", auth_file, "", NULL, "FILE",
+        "who may send events: API keys (hashed) and AWS SigV4 access keys, with the buses each "
+        "may use and a rate (docs/security.md); empty: no authentication"),
+    BOOL("allow-unauthenticated", allow_unauthenticated, "false",
+         "serve ingest without auth-file on a listener that is not loopback (must be explicit)"),
+    STR("admin-listen", admin_listen, "", check_listen_optional, "HOST:PORT",
+        "a listener of its own for /metrics, /status, /healthz, /readyz; empty: the main one"),
     BOOL("watch-rules", watch_rules, "true",
          "reload the rules when their files change (inotify; ConfigMap updates too); SIGHUP "
          "reloads either way"),
@@ -582,6 +590,10 @@ static int check_listen(const char *v, sb_error *err) {
     char host[256];
     int port;
     return sb_config_parse_listen(v, host, sizeof host, &port, err);
+}
+
+static int check_listen_optional(const char *v, sb_error *err) {
+    return *v ? check_listen(v, err) : SB_OK;
 }
 
 static int check_redis(const char *v, sb_error *err) {

@@ -48,23 +48,26 @@ typedef struct sb_connection {
 
 typedef struct sb_config {
     /* settings, one per line of the table in config.c; strings are never NULL after load */
-    char *config;              /* config file path, "" for none */
-    char *rules;               /* folder or file of rules */
-    char *listen;              /* HOST:PORT as given */
-    char *redis;               /* the Redis URL as given (holds the password: never log it) */
-    char *account;             /* 12 digits */
-    char *region;              /* e.g. us-east-1 */
-    long drain_timeout_ms;     /* duration */
-    char *log_level;           /* debug, info, warn or error */
-    long http_timeout_ms;      /* duration */
-    long max_body;             /* bytes */
-    long redis_stream_maxlen;  /* 0: no MAXLEN */
-    char *ingest_topic;        /* "" for none */
-    bool watch_rules;          /* reload on file changes */
-    bool idempotency;          /* claim a key per rule, target and event */
-    long idempotency_ttl_ms;   /* duration */
-    long idempotency_lease_ms; /* duration */
-    long max_in_flight;        /* deliveries; above it ingest answers 429 */
+    char *config;               /* config file path, "" for none */
+    char *rules;                /* folder or file of rules */
+    char *listen;               /* HOST:PORT as given */
+    char *redis;                /* the Redis URL as given (holds the password: never log it) */
+    char *account;              /* 12 digits */
+    char *region;               /* e.g. us-east-1 */
+    long drain_timeout_ms;      /* duration */
+    char *log_level;            /* debug, info, warn or error */
+    long http_timeout_ms;       /* duration */
+    long max_body;              /* bytes */
+    long redis_stream_maxlen;   /* 0: no MAXLEN */
+    char *ingest_topic;         /* "" for none */
+    char *auth_file;            /* "" for none */
+    bool allow_unauthenticated; /* no auth on a non-loopback listener, explicitly */
+    char *admin_listen;         /* HOST:PORT, "" for the main listener */
+    bool watch_rules;           /* reload on file changes */
+    bool idempotency;           /* claim a key per rule, target and event */
+    long idempotency_ttl_ms;    /* duration */
+    long idempotency_lease_ms;  /* duration */
+    long max_in_flight;         /* deliveries; above it ingest answers 429 */
     bool kafka_mock;
     char *kafka_brokers; /* "" for none */
     char *kafka_group;

@@ -16,6 +16,7 @@
 #include "core/envelope.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "auth/auth.h"
 #include "pattern/pattern.h"
 #include "target/redis_conn.h"
 #include "source/events.h"
@@ -47,7 +48,8 @@ typedef struct call {
     sb_put_request pr;
     char (*ids)[37];
     char traceparent[64];
-    char *idem_key; /* the Redis key of its Idempotency-Key, or NULL */
+    char *idem_key;          /* the Redis key of its Idempotency-Key, or NULL */
+    const sb_principal *who; /* the authenticated sender, NULL without auth */
 } call;
 
 static const char *json11 = "application/x-amz-json-1.1";
@@ -304,6 +306,13 @@ static void route_entries(sb_ingest *in, call *c) {
         sb_put_entry *e = &c->pr.entries[i];
         if (e->error_code)
             continue;
+        if (c->who && !sb_principal_allows(c->who, e->bus)) {
+            e->error_code = "AccessDeniedException";
+            snprintf(e->error_message, sizeof e->error_message,
+                     "%.64s may not send events to the event bus %.64s", sb_principal_name(c->who),
+                     e->bus);
+            continue;
+        }
         sb_envelope_fields f = {
             e->id,         e->source,  e->source_len, e->detail_type, e->detail_type_len,
             in->account,   in->region, e->time,       e->resources,   e->resource_lens,
@@ -363,7 +372,7 @@ static void drop_key(sb_ingest *in, call *c) {
 }
 
 static void put_events(sb_ingest *in, struct evhttp_request *req, const char *body, size_t len,
-                       char *idem_key) {
+                       char *idem_key, const sb_principal *who) {
     call *c = call_new(in, req, CALL_PUTEVENTS);
     if (!c) {
         if (idem_key)
@@ -373,6 +382,7 @@ static void put_events(sb_ingest *in, struct evhttp_request *req, const char *bo
         return;
     }
     c->idem_key = idem_key;
+    c->who = who;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     const char *type = "ValidationException";
@@ -439,7 +449,7 @@ out:
 }
 
 static void post_events(sb_ingest *in, struct evhttp_request *req, const char *body, size_t len,
-                        char *idem_key) {
+                        char *idem_key, const sb_principal *who) {
     call *c = call_new(in, req, CALL_EVENTS);
     if (!c) {
         if (idem_key)
@@ -449,6 +459,7 @@ static void post_events(sb_ingest *in, struct evhttp_request *req, const char *b
         return;
     }
     c->idem_key = idem_key;
+    c->who = who;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     int status;
@@ -479,6 +490,52 @@ static void post_events(sb_ingest *in, struct evhttp_request *req, const char *b
     route_entries(in, c);
 }
 
+static const char *input_header(void *arg, const char *name) {
+    return evhttp_find_header(evhttp_request_get_input_headers(arg), name);
+}
+
+/* With auth: the sender, or an answer (401/403, or 429 over its rate) and false. */
+static bool authenticated(sb_ingest *in, struct evhttp_request *req, bool aws, const char *path,
+                          sb_principal **who) {
+    *who = NULL;
+    if (!in->opt.auth)
+        return true;
+    struct evbuffer *ib = evhttp_request_get_input_buffer(req);
+    size_t len = evbuffer_get_length(ib);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+    sb_auth_request ar = {"POST",       path,      query ? query : "",
+                          input_header, req,       len ? (const char *)evbuffer_pullup(ib, -1) : "",
+                          len,          time(NULL)};
+    int status;
+    char why[300];
+    *who = sb_auth_identify(in->opt.auth, &ar, &status, why, sizeof why);
+    if (!*who) {
+        if (aws)
+            aws_error(req, status,
+                      status == 401 ? "UnrecognizedClientException" : "InvalidSignatureException",
+                      why);
+        else
+            plain_error(req, status, status == 401 ? "Unauthorized" : "Forbidden", why);
+        return false;
+    }
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    int retry_after;
+    if (!sb_principal_take(*who, (double)t.tv_sec * 1000 + t.tv_nsec / 1e6, &retry_after)) {
+        char ra[16], msg[160];
+        snprintf(ra, sizeof ra, "%d", retry_after);
+        snprintf(msg, sizeof msg, "Rate exceeded for %.64s", sb_principal_name(*who));
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", ra);
+        if (aws)
+            aws_error(req, 429, "ThrottlingException", msg);
+        else
+            plain_error(req, 429, "Throttled", msg);
+        return false;
+    }
+    return true;
+}
+
 /* Above max_in_flight deliveries: 429 with Retry-After, and true. */
 static bool throttled(sb_ingest *in, struct evhttp_request *req, bool aws) {
     if (!in->opt.max_in_flight)
@@ -506,6 +563,7 @@ typedef struct claim_wait {
     struct evhttp_connection *conn;
     bool aws;
     char *key;
+    const sb_principal *who;
 } claim_wait;
 
 static void on_claim_conn_close(struct evhttp_connection *conn, void *arg) {
@@ -554,15 +612,16 @@ static void on_call_claim(struct redisReply *reply, void *arg) {
         char *key = w->key;
         w->key = NULL;
         if (w->aws)
-            put_events(in, req, body, len, key);
+            put_events(in, req, body, len, key, w->who);
         else
-            post_events(in, req, body, len, key);
+            post_events(in, req, body, len, key, w->who);
     }
     free(w->key);
     free(w);
 }
 
-static void claim_call(sb_ingest *in, struct evhttp_request *req, bool aws, const char *ikey) {
+static void claim_call(sb_ingest *in, struct evhttp_request *req, bool aws, const char *ikey,
+                       const sb_principal *who) {
     size_t n = strlen(ikey);
     if (n == 0 || n > 255 ||
         strspn(ikey, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -589,6 +648,7 @@ static void claim_call(sb_ingest *in, struct evhttp_request *req, bool aws, cons
     w->conn = evhttp_request_get_connection(req);
     w->aws = aws;
     w->key = key;
+    w->who = who;
     evhttp_connection_set_closecb(w->conn, on_claim_conn_close, w);
     in->in_flight++; /* a drain waits for it */
     /* "pending" holds a minute: a router that crashes mid-call blocks repeats no longer */
@@ -609,7 +669,7 @@ static void on_request(struct evhttp_request *req, void *arg) {
             plain_error(req, 405, "MethodNotAllowed", "use POST");
             return;
         }
-        if (in->opt.admin)
+        if (in->opt.admin && !in->opt.admin_elsewhere)
             in->opt.admin(req, in->opt.arg);
         else
             plain_error(req, 404, "NotFound", "no such path");
@@ -626,11 +686,15 @@ static void on_request(struct evhttp_request *req, void *arg) {
     }
     const char *target = root ? header_of(req, "X-Amz-Target") : NULL;
     bool ingest = events || (target && strcmp(target, "AWSEvents.PutEvents") == 0);
+    sb_principal *who = NULL;
+    if ((ingest || (target && strcmp(target, "AWSEvents.TestEventPattern") == 0)) &&
+        !authenticated(in, req, root, path, &who))
+        return;
     if (ingest && throttled(in, req, root))
         return;
     const char *ikey = ingest && in->opt.redis ? header_of(req, "Idempotency-Key") : NULL;
     if (ikey) {
-        claim_call(in, req, root, ikey);
+        claim_call(in, req, root, ikey, who);
         return;
     }
     struct evbuffer *ib = evhttp_request_get_input_buffer(req);
@@ -638,7 +702,7 @@ static void on_request(struct evhttp_request *req, void *arg) {
     const char *body = len ? (const char *)evbuffer_pullup(ib, -1) : "";
     if (root) {
         if (target && strcmp(target, "AWSEvents.PutEvents") == 0)
-            put_events(in, req, body, len, NULL);
+            put_events(in, req, body, len, NULL, who);
         else if (target && strcmp(target, "AWSEvents.TestEventPattern") == 0)
             test_event_pattern(in, req, body, len);
         else
@@ -648,7 +712,7 @@ static void on_request(struct evhttp_request *req, void *arg) {
                              : "Missing X-Amz-Target header.");
         return;
     }
-    post_events(in, req, body, len, NULL);
+    post_events(in, req, body, len, NULL, who);
 }
 
 sb_ingest *sb_ingest_new(struct event_base *base, sb_router *router, const sb_ingest_options *o,

@@ -43,6 +43,11 @@ typedef struct sb_ingest_options {
      * NULL: the header is ignored */
     struct sb_redis *redis;
     long idempotency_ttl_ms;
+    /* who may send (API keys, SigV4: auth/auth.h); NULL: anyone who reaches the listener */
+    struct sb_auth *auth;
+    /* true: GET requests and unknown paths get 404 here (the admin paths have a listener of
+     * their own, admin-listen) */
+    bool admin_elsewhere;
 } sb_ingest_options;
 
 /* Answers req with status, a Content-Type and the body body[0..len) (copied). */

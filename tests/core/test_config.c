@@ -430,7 +430,8 @@ static void test_dump(void **state) {
                 "\"http-timeout\":\"5s\",\"max-body\":1048576,\"redis-stream-maxlen\":0,"
                 "\"ingest-topic\":\"\",\"kafka-brokers\":\"\",\"kafka-group\":\"signalbox\","
                 "\"kafka-topics\":\"\",\"kafka-properties\":\"\",\"kafka-max-in-flight\":10000,"
-                "\"watch-rules\":true,\"idempotency\":false,\"idempotency-ttl\":\"24h\","
+                "\"auth-file\":\"\",\"allow-unauthenticated\":false,\"admin-listen\":\"\",\"watch-"
+                "rules\":true,\"idempotency\":false,\"idempotency-ttl\":\"24h\","
                 "\"idempotency-lease\":\"30s\","
                 "\"max-in-flight\":50000,"
                 "\"kafka-mock\":false,\"connections\":{}}");

@@ -127,13 +127,19 @@ export class Signalbox {
       writeFileSync(cfg, config);
       argv.push('--config', cfg);
     }
-    const proc = spawn(SIGNALBOX, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // SB_TEST_WRAPPER runs the router under a tool, e.g. valgrind (tests/valgrind/run.sh)
+    const wrapper = process.env.SB_TEST_WRAPPER ? process.env.SB_TEST_WRAPPER.split(' ').filter(Boolean) : [];
+    const proc = wrapper.length
+      ? spawn(wrapper[0], [...wrapper.slice(1), SIGNALBOX, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(SIGNALBOX, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(proc);
     const sb = new Signalbox(port, proc, dir);
     proc.stdout.on('data', (d) => { sb.stdout += d; });
     proc.stderr.on('data', (d) => { sb.stderr += d; });
     sb.exited = new Promise((ok) => proc.on('exit', (code, signal) => { children.delete(proc); ok({ code, signal }); }));
-    await waitFor('signalbox /healthz', async () => (await fetch(sb.url('/healthz'))).status === 200, 10000)
+    // the admin paths answer on --admin-listen when it is given
+    const admin = args.includes('--admin-listen') ? `http://${args[args.indexOf('--admin-listen') + 1]}` : sb.url('').replace(/\/$/, '');
+    await waitFor('signalbox /healthz', async () => (await fetch(`${admin}/healthz`)).status === 200, wrapper.length ? 60000 : 10000)
       .catch((e) => { throw new Error(`${e.message}\nstdout: ${sb.stdout}\nstderr: ${sb.stderr}`); });
     return sb;
   }
