@@ -26,6 +26,7 @@
 #include "source/http_ingest.h"
 #include "source/kafka.h"
 #include "source/kafka_producer.h"
+#include "source/tls.h"
 #include "target/http_auth.h"
 #include "target/http_client.h"
 #include "target/redis_conn.h"
@@ -53,6 +54,7 @@ typedef struct server {
     sb_rules_watch *watch;     /* NULL when not watching */
     sb_auth *auth;             /* NULL without auth-file */
     struct evhttp *admin_http; /* NULL without admin-listen */
+    SSL_CTX *tls;              /* NULL without tls-cert */
     char version[17];
     time_t loaded_at;
     char last_error[512];
@@ -411,6 +413,7 @@ static void server_free(server *s) {
     if (s->admin_http)
         evhttp_free(s->admin_http);
     sb_auth_free(s->auth);
+    sb_tls_ctx_free(s->tls);
     for (size_t i = 0; i < s->nauths; i++)
         sb_http_auth_free(s->auths[i]);
     free(s->auths);
@@ -469,11 +472,26 @@ int sb_cmd_serve(int argc, char **argv) {
         sb_config_free(&s.cfg);
         return 2;
     }
+    if (!*s.cfg.tls_cert != !*s.cfg.tls_key) {
+        fprintf(stderr, "signalbox serve: tls-cert and tls-key go together\n");
+        sb_config_free(&s.cfg);
+        return 2;
+    }
+    if (*s.cfg.tls_cert) {
+        sb_error terr;
+        s.tls = sb_tls_server_ctx(s.cfg.tls_cert, s.cfg.tls_key, &terr);
+        if (!s.tls) {
+            fprintf(stderr, "signalbox serve: %s\n", terr.msg);
+            sb_config_free(&s.cfg);
+            return 2;
+        }
+    }
     if (*s.cfg.auth_file) {
         sb_error aerr;
         s.auth = sb_auth_load(s.cfg.auth_file, &aerr);
         if (!s.auth) {
             fprintf(stderr, "signalbox serve: %s\n", aerr.msg);
+            sb_tls_ctx_free(s.tls);
             sb_config_free(&s.cfg);
             return 2;
         }
@@ -576,7 +594,9 @@ int sb_cmd_serve(int argc, char **argv) {
                             .redis = s.redis,
                             .idempotency_ttl_ms = s.cfg.idempotency_ttl_ms,
                             .auth = s.auth,
-                            .admin_elsewhere = *s.cfg.admin_listen != '\0'};
+                            .admin_elsewhere = *s.cfg.admin_listen != '\0',
+                            .tls = s.tls,
+                            .client_timeout_s = (int)(s.cfg.client_timeout_ms / 1000)};
     s.ingest = sb_ingest_new(s.base, s.router, &io, &err);
     if (!s.ingest) {
         fprintf(stderr, "signalbox serve: %s\n", err.msg);

@@ -110,6 +110,11 @@ static const setting settings[] = {
          "serve ingest without auth-file on a listener that is not loopback (must be explicit)"),
     STR("admin-listen", admin_listen, "", check_listen_optional, "HOST:PORT",
         "a listener of its own for /metrics, /status, /healthz, /readyz; empty: the main one"),
+    STR("tls-cert", tls_cert, "", NULL, "FILE",
+        "PEM certificate chain: the listener speaks HTTPS (with tls-key)"),
+    STR("tls-key", tls_key, "", NULL, "FILE", "PEM private key of tls-cert"),
+    DUR("client-timeout", client_timeout_ms, "60s", SECOND, HOUR,
+        "how long a client connection may stay idle, mid-request or between requests"),
     BOOL("watch-rules", watch_rules, "true",
          "reload the rules when their files change (inotify; ConfigMap updates too); SIGHUP "
          "reloads either way"),

@@ -63,6 +63,8 @@ typedef struct sb_config {
     char *auth_file;            /* "" for none */
     bool allow_unauthenticated; /* no auth on a non-loopback listener, explicitly */
     char *admin_listen;         /* HOST:PORT, "" for the main listener */
+    char *tls_cert, *tls_key;   /* "" for plain HTTP */
+    long client_timeout_ms;     /* duration */
     bool watch_rules;           /* reload on file changes */
     bool idempotency;           /* claim a key per rule, target and event */
     long idempotency_ttl_ms;    /* duration */

@@ -21,6 +21,7 @@
 #include "target/redis_conn.h"
 #include "source/events.h"
 #include "source/kafka_producer.h"
+#include "source/tls.h"
 #include "source/putevents.h"
 
 struct sb_ingest {
@@ -735,7 +736,9 @@ sb_ingest *sb_ingest_new(struct event_base *base, sb_router *router, const sb_in
     }
     evhttp_set_max_body_size(in->http, (ev_ssize_t)o->max_body);
     evhttp_set_max_headers_size(in->http, 64 * 1024);
-    evhttp_set_timeout(in->http, 60);
+    evhttp_set_timeout(in->http, o->client_timeout_s > 0 ? o->client_timeout_s : 60);
+    if (o->tls)
+        sb_tls_serve(in->http, o->tls);
     evhttp_set_allowed_methods(in->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                              EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
     evhttp_set_gencb(in->http, on_request, in);

@@ -48,6 +48,10 @@ typedef struct sb_ingest_options {
     /* true: GET requests and unknown paths get 404 here (the admin paths have a listener of
      * their own, admin-listen) */
     bool admin_elsewhere;
+    /* TLS on the listener (source/tls.h), NULL for plain HTTP */
+    struct ssl_ctx_st *tls;
+    /* seconds a connection may stay idle, mid-request or between requests */
+    int client_timeout_s;
 } sb_ingest_options;
 
 /* Answers req with status, a Content-Type and the body body[0..len) (copied). */
