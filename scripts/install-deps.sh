@@ -14,6 +14,8 @@ PACKAGES=(
     libcmocka-dev clang libclang-rt-14-dev clang-format
     # services and clients of the integration tests, quick start and benchmark helpers
     redis-server kcat jq python3 curl
+    # tests/deploy/check_manifests.sh: YAML, and compose's own validation of the compose file
+    python3-yaml docker-compose
 )
 # node and the aws CLI may already be on the machine from elsewhere: take Debian's only if not
 command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
