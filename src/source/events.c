@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_scan.h"
+
 static const sb_jnode *member(const sb_jnode *o, const char *key) {
     const sb_jmember *m = sb_json_get(o, key);
     return m ? m->value : NULL;
@@ -154,6 +156,17 @@ static void cloudevent_entry(const char *body, const sb_jnode *o, sb_arena *aren
     }
 }
 
+/* True when s (NULL counts) is UTF-8: header values are bytes, and envelope strings must be. */
+static bool utf8(const char *s) {
+    if (!s)
+        return true;
+    const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+    for (int n; p < end; p += n)
+        if ((n = sb_utf8_seq_len(p, end)) == 0)
+            return false;
+    return true;
+}
+
 static bool type_is(const char *ct, const char *want) {
     size_t n = strlen(want);
     return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
@@ -206,6 +219,9 @@ int sb_events_parse(const char *content_type, sb_header_fn header, void *header_
         if (t)
             set_time(e, t);
         const char *subject = header(header_arg, "ce-subject");
+        if (!utf8(e->id) || !utf8(e->source) || !utf8(e->detail_type) || !utf8(subject))
+            fail_entry(e, "InvalidArgument",
+                       "ce-id, ce-source, ce-type and ce-subject must be UTF-8");
         if (subject) {
             e->resources = sb_arena_alloc(arena, sizeof(char *));
             e->resource_lens = sb_arena_alloc(arena, sizeof(size_t));
