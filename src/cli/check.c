@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/check_json.h"
 #include "cli/cli.h"
-#include "core/buf.h"
 #include "rules/rule.h"
 
 static const char usage[] =
@@ -12,46 +12,11 @@ static const char usage[] =
     "Validates rule files (.json, .yaml, .yml; a directory is read for them) and compiles their\n"
     "event patterns, as `signalbox serve` would load them. Prints a line per rule, or every\n"
     "problem as FILE:LINE:COLUMN: what is wrong. Exit status: 0 all valid, 1 a problem was\n"
-    "found, 2 usage error. --format json prints one JSON document for tools.\n";
-
-static void print_json(const sb_ruleset *rs, const sb_diag *d) {
-    sb_buf b;
-    sb_buf_init(&b);
-    sb_buf_printf(&b, "{\"valid\":%s,\"version\":", d->n ? "false" : "true");
-    if (rs)
-        sb_buf_json_cstr(&b, rs->version);
-    else
-        sb_buf_puts(&b, "null");
-    sb_buf_puts(&b, ",\"rules\":[");
-    for (size_t i = 0; rs && i < rs->nrules; i++) {
-        const sb_rule *r = &rs->rules[i];
-        sb_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-        sb_buf_json_cstr(&b, r->name);
-        sb_buf_puts(&b, ",\"bus\":");
-        sb_buf_json_cstr(&b, r->bus);
-        sb_buf_printf(&b, ",\"state\":\"%s\",\"file\":", r->enabled ? "ENABLED" : "DISABLED");
-        sb_buf_json_cstr(&b, r->file);
-        sb_buf_printf(&b, ",\"line\":%u,\"targets\":[", r->line);
-        for (size_t t = 0; t < r->ntargets; t++) {
-            sb_buf_puts(&b, t ? ",{\"id\":" : "{\"id\":");
-            sb_buf_json_cstr(&b, r->targets[t].id);
-            sb_buf_printf(&b, ",\"kind\":\"%s\",\"arn\":", sb_target_kind_name(r->targets[t].kind));
-            sb_buf_json_cstr(&b, r->targets[t].arn);
-            sb_buf_putc(&b, '}');
-        }
-        sb_buf_puts(&b, "]}");
-    }
-    sb_buf_puts(&b, "],\"errors\":[");
-    for (size_t i = 0; i < d->n; i++) {
-        if (i)
-            sb_buf_putc(&b, ',');
-        sb_buf_json_cstr(&b, d->msgs[i]);
-    }
-    sb_buf_puts(&b, "]}\n");
-    fputs(sb_buf_failed(&b) ? "{\"valid\":false,\"errors\":[\"out of memory\"]}\n" : b.data,
-          stdout);
-    sb_buf_free(&b);
-}
+    "found, 2 usage error: a rules repository can gate its CI on it.\n"
+    "\n"
+    "  --format json   one JSON document for tools, on stdout: valid, version, files, rules\n"
+    "                  and errors (each with file, line, column, rule and message; see\n"
+    "                  docs/rule-tooling.md)\n";
 
 int sb_cmd_check(int argc, char **argv) {
     bool json = false;
@@ -82,7 +47,7 @@ int sb_cmd_check(int argc, char **argv) {
     sb_ruleset *rs = NULL;
     int rc = sb_ruleset_load((const char *const *)argv + first, (size_t)(argc - first), &rs, &diag);
     if (json) {
-        print_json(rs, &diag);
+        sb_check_print_json((const char *const *)argv + first, (size_t)(argc - first), rs, &diag);
     } else if (rc == SB_OK) {
         for (size_t i = 0; i < rs->nrules; i++) {
             const sb_rule *r = &rs->rules[i];

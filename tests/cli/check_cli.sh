@@ -45,10 +45,33 @@ printf 'Name: e\nEventPattern:\n  detail:\n    n: [{ "numeric": [">", 5, "<", 1]
 "$SB" check "$tmp/e.yaml" 2>"$tmp/err2" >/dev/null
 grep -q "e.yaml:4:.*field \"detail.n\".*numeric" "$tmp/err2" && ok || ko "pattern position: $(cat "$tmp/err2")"
 
-# --format json for tools
-"$SB" check --format json "$tmp/bad" >"$tmp/json" 2>/dev/null
-grep -q '"valid":false' "$tmp/json" && grep -q '"errors":\["' "$tmp/json" && ok || ko "json: $(cat "$tmp/json")"
-"$SB" check --format json "$REPO/rules" | grep -q '"valid":true,"version":"' && ok || ko "json valid"
+# --format json for tools: files, rules, and each error split into file, line, column, rule
+# and message (exactly); exit status as in text
+(cd "$tmp" && "$SB" check --format json bad missing.yaml >json 2>jerr)
+rc=$?
+cat >"$tmp/want" <<'JSON'
+{"valid":false,"version":null,"files":["bad/a.yaml","bad/b.json","bad/c.json","bad/d.json"],"rules":[{"name":"a","file":"bad/a.yaml","line":2,"valid":false},{"name":"b","file":"bad/b.json","line":1,"valid":false},{"name":"c","file":"bad/c.json","line":1,"valid":false},{"name":"d","file":"bad/d.json","line":1,"valid":true},{"name":"d","file":"bad/d.json","line":1,"valid":false}],"errors":[{"file":"bad/a.yaml","line":8,"column":10,"rule":"a","message":"target Arn \"redis:queue:x\": Redis targets are redis:stream:KEY, redis:list:KEY or redis:publish:CHANNEL"},{"file":"bad/b.json","line":1,"column":116,"rule":"b","message":"target Input must be valid JSON text: expected a string key in object"},{"file":"bad/c.json","line":1,"column":31,"rule":"c","message":"EventPattern string is not valid JSON: unterminated array (at line 1, column 14 of the string)"},{"file":"missing.yaml","line":null,"column":null,"rule":null,"message":"cannot read: No such file or directory"},{"file":"bad/d.json","line":1,"column":null,"rule":"d","message":"rule \"d\" is already defined on bus \"default\" at bad/d.json:1"}]}
+JSON
+[ $rc = 1 ] && diff "$tmp/want" "$tmp/json" && [ ! -s "$tmp/jerr" ] && ok || ko "json errors: rc=$rc $(cat "$tmp/json" "$tmp/jerr")"
+# a pattern error inside a Rules list names its rule
+printf '{"Rules": [\n{"Name": "p", "EventPattern": {"s": ["x"]}},\n{"Name": "q", "EventPattern": {"s": [{"prefx": "y"}]}}]}\n' >"$tmp/list.json"
+(cd "$tmp" && "$SB" check --format json list.json >json2)
+cat >"$tmp/want2" <<'JSON'
+{"valid":false,"version":null,"files":["list.json"],"rules":[{"name":"p","file":"list.json","line":2,"valid":true},{"name":"q","file":"list.json","line":3,"valid":false}],"errors":[{"file":"list.json","line":3,"column":39,"rule":"q","message":"field \"s\": unknown operator \"prefx\" (known: prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, exists, cidr)"}]}
+JSON
+diff "$tmp/want2" "$tmp/json2" && ok || ko "json pattern error: $(cat "$tmp/json2")"
+(cd "$REPO" && "$SB" check --format json rules) | sed 's/"version":"[0-9a-f]*"/"version":"V"/' >"$tmp/json3"
+cat >"$tmp/want3" <<'JSON'
+{"valid":true,"version":"V","files":["rules/ec2-instance-stopped.json","rules/orders-large.yaml"],"rules":[{"name":"ec2-instance-stopped","bus":"default","state":"ENABLED","file":"rules/ec2-instance-stopped.json","line":1,"valid":true,"targets":[{"id":"audit-stream","kind":"redis-stream","arn":"redis:stream:ec2-stopped"}]},{"name":"orders-large","bus":"default","state":"ENABLED","file":"rules/orders-large.yaml","line":2,"valid":true,"targets":[{"id":"large-orders","kind":"redis-list","arn":"redis:list:orders-large"}]}],"errors":[]}
+JSON
+diff "$tmp/want3" "$tmp/json3" && ok || ko "json valid"
+"$SB" check --format yaml "$REPO/rules" >/dev/null 2>&1; [ $? = 2 ] && ok || ko "bad format"
+
+# gating a rules repository in CI: any error, or a path that does not exist, fails the step
+"$SB" check "$REPO/rules" >/dev/null 2>&1 && ok || ko "valid repo fails"
+"$SB" check "$REPO/rules" "$tmp/e.yaml" >/dev/null 2>&1; [ $? = 1 ] && ok || ko "one bad file among good ones"
+"$SB" check "$tmp/nope" >/dev/null 2>"$tmp/e7"; [ $? = 1 ] && grep -q "nope: cannot read" "$tmp/e7" && ok || ko "missing path"
+"$SB" check >/dev/null 2>&1; [ $? = 2 ] && ok || ko "no path"
 
 # serve: --help lists every setting with its variable and default; unknown settings are errors
 "$SB" serve --help >"$tmp/help"
