@@ -7,7 +7,8 @@
 # Environment:
 #   BUILD_DIR    build folder, configured with CC=clang -DSB_FUZZ=ON (default: build-fuzz)
 #   CC           the clang to use (default: clang)
-#   TARGETS      which targets (default: "pattern flatten json cloudevent_pb")
+#   TARGETS      which targets (default: "pattern flatten json cloudevent_pb transform putevents
+#                events rules")
 #   MAX_LEN      largest input libFuzzer makes, in bytes (default: 4096)
 #   ARTIFACTS    where crashing inputs are written (default: a temporary folder, printed)
 #   KEEP=1       keep the temporary folder (logs, grown corpora) even when all is well
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_PER_TARGET=${1:-20}
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 CC=${CC:-clang}
-TARGETS=${TARGETS:-pattern flatten json cloudevent_pb}
+TARGETS=${TARGETS:-pattern flatten json cloudevent_pb transform putevents events rules}
 MAX_LEN=${MAX_LEN:-4096}
 case $SECONDS_PER_TARGET in
 '' | *[!0-9]*)
