@@ -147,6 +147,20 @@ static int convert(conv *c, int index, int depth, sb_jnode **out) {
     return rc;
 }
 
+/* Length of the line break at text[i] as YAML reads it (CRLF, CR, LF, NEL, LS, PS), or 0. */
+static size_t line_break(const char *text, size_t len, size_t i) {
+    const unsigned char *u = (const unsigned char *)text + i;
+    if (u[0] == '\n')
+        return 1;
+    if (u[0] == '\r')
+        return i + 1 < len && u[1] == '\n' ? 2 : 1;
+    if (u[0] == 0xC2 && i + 1 < len && u[1] == 0x85)
+        return 2;
+    if (u[0] == 0xE2 && i + 2 < len && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))
+        return 3;
+    return 0;
+}
+
 int sb_yaml_parse(const char *text, size_t len, sb_arena *arena, sb_jnode **out, sb_error *err,
                   size_t *err_offset) {
     conv c = {0};
@@ -155,16 +169,17 @@ int sb_yaml_parse(const char *text, size_t len, sb_arena *arena, sb_jnode **out,
     c.arena = arena;
     c.err = err;
     c.budget = SB_YAML_MAX_NODES;
+    /* libyaml's marks count lines as YAML does: a lone CR, NEL, LS and PS end lines too */
     size_t lines = 1;
-    for (size_t i = 0; i < len; i++)
-        lines += text[i] == '\n';
+    for (size_t i = 0, n; i < len; i += n ? n : 1)
+        lines += (n = line_break(text, len, i)) > 0;
     c.line_starts = malloc(lines * sizeof *c.line_starts);
     if (!c.line_starts)
         return sb_error_set(err, SB_ENOMEM, "out of memory");
     c.line_starts[0] = 0;
-    for (size_t i = 0, l = 1; i < len; i++)
-        if (text[i] == '\n')
-            c.line_starts[l++] = i + 1;
+    for (size_t i = 0, l = 1, n; i < len; i += n ? n : 1)
+        if ((n = line_break(text, len, i)) > 0)
+            c.line_starts[l++] = i + n;
     c.nlines = lines;
 
     yaml_parser_t parser;

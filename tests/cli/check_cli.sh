@@ -44,6 +44,13 @@ grep -q "rule \"d\" is already defined on bus \"default\"" "$tmp/err" && ok || k
 printf 'Name: e\nEventPattern:\n  detail:\n    n: [{ "numeric": [">", 5, "<", 1] }]\n' >"$tmp/e.yaml"
 "$SB" check "$tmp/e.yaml" 2>"$tmp/err2" >/dev/null
 grep -q "e.yaml:4:.*field \"detail.n\".*numeric" "$tmp/err2" && ok || ko "pattern position: $(cat "$tmp/err2")"
+# ... also when YAML's lines end in a lone CR or U+2028 (found by fuzz_rules): the byte of the
+# error, on the file's line 1 as lines count newlines
+printf 'Name: r\rEventPattern:\r  source: [{"prefix": 5}]\r' >"$tmp/cr.yaml"
+printf 'Name: r\342\200\250EventPattern:\342\200\250  source: [{"prefix": 5}]\n' >"$tmp/ls.yaml"
+"$SB" check "$tmp/cr.yaml" "$tmp/ls.yaml" 2>"$tmp/err3" >/dev/null
+grep -q "cr.yaml:1:45: field \"source\": \"prefix\" takes a string" "$tmp/err3" && ok || ko "CR position: $(cat "$tmp/err3")"
+grep -q "ls.yaml:1:49: field \"source\": \"prefix\" takes a string" "$tmp/err3" && ok || ko "LS position: $(cat "$tmp/err3")"
 
 # --format json for tools: files, rules, and each error split into file, line, column, rule
 # and message (exactly); exit status as in text

@@ -14,7 +14,9 @@
  *  - each target's Input/InputPath/InputTransformer either compiles (sb_transformer_new) or is
  *    refused with a message; one that compiles applies to a fixed event, in JSON when promised;
  *  - when both the JSON and the YAML reading load, they give the same rules (names, buses,
- *    states, lines, patterns, targets). */
+ *    states, lines, patterns, targets), unless the file holds NEL, LS or PS, which YAML 1.1
+ *    reads as line breaks even inside quoted strings. */
+#define _GNU_SOURCE /* memmem */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -214,7 +216,12 @@ static sb_ruleset *load(const char *path, const uint8_t *data, size_t size) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sb_ruleset *j = load(json_path, data, size);
     sb_ruleset *y = load(yaml_path, data, size);
-    if (j && y)
+    /* YAML 1.1 (libyaml) reads NEL, LS and PS as line breaks, also inside quoted strings */
+    static const char *const breaks[] = {"\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9"};
+    bool folds = false;
+    for (size_t b = 0; b < 3; b++)
+        folds |= memmem(data, size, breaks[b], strlen(breaks[b])) != NULL;
+    if (j && y && !folds)
         compare(j, y);
     sb_ruleset_free(j);
     sb_ruleset_free(y);
