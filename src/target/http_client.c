@@ -232,6 +232,16 @@ size_t sb_http_client_in_flight(const sb_http_client *c) {
 int sb_http_request_start(sb_http_client *c, const char *method, const char *url,
                           struct curl_slist *headers, const char *body, size_t body_len,
                           long timeout_ms, const char *userpwd, sb_http_done done, void *arg) {
+    sb_http_request_opts o = {method, url, headers, body, body_len, timeout_ms, userpwd, NULL};
+    return sb_http_request_start_opts(c, &o, done, arg);
+}
+
+int sb_http_request_start_opts(sb_http_client *c, const sb_http_request_opts *o, sb_http_done done,
+                               void *arg) {
+    const char *method = o->method, *url = o->url, *body = o->body, *userpwd = o->userpwd;
+    struct curl_slist *headers = o->headers;
+    size_t body_len = o->body_len;
+    long timeout_ms = o->timeout_ms;
     sb_http_request *rq = calloc(1, sizeof *rq);
     if (!rq || !(rq->easy = curl_easy_init()) || (body_len && !(rq->body = malloc(body_len)))) {
         if (rq && rq->easy)
@@ -259,7 +269,10 @@ int sb_http_request_start(sb_http_client *c, const char *method, const char *url
     curl_easy_setopt(e, CURLOPT_HEADERDATA, rq);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (userpwd) {
+    if (o->aws_sigv4) {
+        curl_easy_setopt(e, CURLOPT_AWS_SIGV4, o->aws_sigv4);
+        curl_easy_setopt(e, CURLOPT_USERPWD, userpwd ? userpwd : "");
+    } else if (userpwd) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(e, CURLOPT_USERPWD, userpwd);
     }

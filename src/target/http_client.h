@@ -42,6 +42,28 @@ int sb_http_request_start(sb_http_client *c, const char *method, const char *url
                           struct curl_slist *headers, const char *body, size_t body_len,
                           long timeout_ms, const char *userpwd, sb_http_done done, void *arg);
 
+/* What sb_http_request_start_opts takes: the same as sb_http_request_start's arguments, plus
+ * aws_sigv4 ("aws:amz:REGION:SERVICE", always in full: with less curl guesses from the host
+ * name): then the request is signed with AWS Signature Version 4 by libcurl, userpwd being
+ * "ACCESS_KEY_ID:SECRET_ACCESS_KEY" instead of basic credentials. A session token goes in the
+ * headers (X-Amz-Security-Token), which curl signs with the others. */
+typedef struct sb_http_request_opts {
+    const char *method;
+    const char *url;
+    struct curl_slist *headers; /* taken, as by sb_http_request_start */
+    const char *body;           /* copied */
+    size_t body_len;
+    long timeout_ms;
+    const char *userpwd;   /* NULL for none; copied by curl, the caller may wipe it after */
+    const char *aws_sigv4; /* NULL: no signature */
+} sb_http_request_opts;
+
+/* sb_http_request_start with its arguments in o (borrowed for the call), and SigV4 signing.
+ * Same contract: done is called exactly once and never before this returns, unless it
+ * returns -1 (out of memory), when done is not called. */
+int sb_http_request_start_opts(sb_http_client *c, const sb_http_request_opts *o, sb_http_done done,
+                               void *arg);
+
 /* Requests in flight. */
 size_t sb_http_client_in_flight(const sb_http_client *c);
 
