@@ -515,6 +515,10 @@ int sb_cmd_serve(int argc, char **argv) {
     s.env.http = s.http;
     s.env.http_timeout_ms = s.cfg.http_timeout_ms;
     s.env.redis_stream_maxlen = s.cfg.redis_stream_maxlen;
+    s.env.sqs_endpoint = s.cfg.sqs_endpoint;
+    s.env.sns_endpoint = s.cfg.sns_endpoint;
+    s.env.aws_linger_ms = s.cfg.aws_linger_ms;
+    s.env.aws_concurrency = s.cfg.aws_concurrency;
     s.env.auth = auth_lookup;
     s.env.auth_arg = &s;
     s.router = sb_router_new(&s.env);

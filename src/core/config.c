@@ -130,6 +130,15 @@ static const setting settings[] = {
     BOOL("kafka-mock", kafka_mock, "false",
          "start librdkafka's in-process mock cluster with the --kafka-topics and consume from it "
          "(development and tests; its bootstrap address is logged)"),
+    STR("sqs-endpoint", sqs_endpoint, "", NULL, "URL",
+        "where SQS calls go instead of https://sqs.REGION.amazonaws.com (LocalStack, ElasticMQ, "
+        "fauxqs: http://127.0.0.1:4566); queue ARNs are then looked up with GetQueueUrl"),
+    STR("sns-endpoint", sns_endpoint, "", NULL, "URL",
+        "where SNS calls go instead of https://sns.REGION.amazonaws.com"),
+    DUR("aws-batch-linger", aws_linger_ms, "5ms", 0, 10 * SECOND,
+        "how long an SQS or SNS message may wait for others to fill a batch of 10"),
+    INT("aws-concurrency", aws_concurrency, "16", 1, 1024,
+        "calls in flight per SQS or SNS target (FIFO queues and topics: always 1, for order)"),
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -76,6 +76,10 @@ typedef struct sb_config {
     char *kafka_topics; /* TOPIC[=BUS][:FORMAT],... */
     long kafka_max_in_flight;
     char *kafka_properties; /* librdkafka K=V,... */
+    char *sqs_endpoint;     /* "" for AWS's */
+    char *sns_endpoint;     /* "" for AWS's */
+    long aws_linger_ms;     /* duration */
+    long aws_concurrency;   /* calls in flight per target */
     /* derived from them once every source is applied */
     char listen_host[256]; /* without the brackets of an IPv6 address */
     int listen_port;       /* 0-65535; 0 lets the system choose */

@@ -272,6 +272,8 @@ static int start_delivery(sb_router *r, live *l, size_t ri, size_t t, route_ctx 
     c->d.rule = rule->name;
     c->d.target_id = lt->spec->id;
     c->d.traceparent = c->traceparent[0] ? c->traceparent : NULL;
+    c->d.event = c->event;
+    c->d.event_len = c->event_len;
     c->d.ingest_ns = x->ingest_ns;
     c->d.done = sb_attempt_done;
     c->router = r;

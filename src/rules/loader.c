@@ -329,6 +329,7 @@ static bool load_target(lctx *c, const sb_jnode *o, sb_target_spec *t) {
                                        "RetryPolicy",
                                        "DeadLetterConfig",
                                        "SqsParameters",
+                                       "SnsParameters",
                                        "HttpParameters",
                                        "ConnectionName",
                                        NULL};
@@ -430,6 +431,26 @@ static bool load_target(lctx *c, const sb_jnode *o, sb_target_spec *t) {
                 problem(c, sq->offset, "SqsParameters apply only to SQS targets");
         }
     }
+    const sb_jnode *np = get(o, "SnsParameters");
+    if (np) {
+        /* our addition: the subject and, for FIFO topics, the message group */
+        static const char *const nkeys[] = {"Subject", "MessageGroupId", NULL};
+        if (np->type != SB_JSON_OBJECT) {
+            problem(c, np->offset, "SnsParameters must be an object");
+        } else {
+            only_keys(c, np, "SnsParameters", nkeys);
+            t->subject = get_str(c, np, "Subject", "SnsParameters", false, 100);
+            const char *group = get_str(c, np, "MessageGroupId", "SnsParameters", false, 128);
+            if (group)
+                t->message_group_id = group;
+            if (t->kind != SB_TARGET_SNS && t->arn)
+                problem(c, np->offset, "SnsParameters apply only to SNS targets");
+        }
+    }
+    if (t->message_group_id && t->message_group_id[0] == '$' &&
+        !valid_jsonpath(t->message_group_id))
+        problem(c, o->offset, "MessageGroupId \"%s\": a JSONPath must start with $. or $[",
+                t->message_group_id);
     const sb_jnode *hp = get(o, "HttpParameters");
     if (hp) {
         static const char *const hkeys[] = {"PathParameterValues", "HeaderParameters",

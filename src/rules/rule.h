@@ -48,7 +48,9 @@ typedef struct sb_target_spec {
     int retry_attempts;           /* RetryPolicy.MaximumRetryAttempts (default 185) */
     int retry_max_age;            /* RetryPolicy.MaximumEventAgeInSeconds (default 86400) */
     const char *dlq_arn;          /* DeadLetterConfig.Arn, or NULL */
-    const char *message_group_id; /* SqsParameters.MessageGroupId */
+    const char *message_group_id; /* SqsParameters.MessageGroupId (SnsParameters' for SNS);
+                                     a JSONPath into the event when it starts with "$" */
+    const char *subject;          /* SnsParameters.Subject (our addition), or NULL */
 
     /* HttpParameters */
     const char *http_method;  /* HttpMethod (our addition; default POST) */

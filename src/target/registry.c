@@ -3,6 +3,8 @@
 
 extern const sb_target_ops sb_redis_target_ops;
 extern const sb_target_ops sb_http_target_ops;
+extern const sb_target_ops sb_sqs_target_ops;
+extern const sb_target_ops sb_sns_target_ops;
 
 const char *sb_send_result_name(sb_send_result r) {
     return r == SB_SEND_OK ? "ok" : r == SB_SEND_RETRY ? "retry" : "fail";
@@ -17,8 +19,9 @@ const sb_target_ops *sb_target_ops_for(sb_target_kind kind) {
     case SB_TARGET_HTTP:
         return &sb_http_target_ops;
     case SB_TARGET_SQS:
+        return &sb_sqs_target_ops;
     case SB_TARGET_SNS:
-        return NULL; /* issue 5 */
+        return &sb_sns_target_ops;
     }
     return NULL;
 }

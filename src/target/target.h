@@ -38,6 +38,10 @@ struct sb_delivery {
     const char *target_id;   /* likewise */
     const char *traceparent; /* W3C trace context to pass on, or NULL */
     int64_t ingest_ns;       /* CLOCK_MONOTONIC time the event arrived */
+    /* the event (envelope JSON) the payload was made from, borrowed like rule: for values a
+     * target takes from the event itself (an SQS MessageGroupId given as a JSONPath) */
+    const char *event;
+    size_t event_len;
     sb_delivery_done done;
     long retry_after_ms; /* set by a target before done(RETRY) when it was told when to come
                             back (Retry-After); 0 otherwise */
@@ -59,6 +63,12 @@ typedef struct sb_target_env {
     struct sb_http_client *http;
     long http_timeout_ms;
     long redis_stream_maxlen; /* MAXLEN of stream targets without their own, 0 for none */
+    /* SQS and SNS targets (docs/aws-targets.md): endpoint overrides ("" or NULL: the
+     * region's AWS endpoint over HTTPS), how long a batch may wait to fill, and how many
+     * requests one target may have in flight */
+    const char *sqs_endpoint, *sns_endpoint;
+    long aws_linger_ms;
+    long aws_concurrency;
     /* the credentials of a named connection, or NULL when there is none by that name */
     struct sb_http_auth *(*auth)(void *arg, const char *name);
     void *auth_arg;

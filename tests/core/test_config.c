@@ -435,7 +435,8 @@ static void test_dump(void **state) {
                 "rules\":true,\"idempotency\":false,\"idempotency-ttl\":\"24h\","
                 "\"idempotency-lease\":\"30s\","
                 "\"max-in-flight\":50000,"
-                "\"kafka-mock\":false,\"connections\":{}}");
+                "\"kafka-mock\":false,\"sqs-endpoint\":\"\",\"sns-endpoint\":\"\","
+                "\"aws-batch-linger\":\"5ms\",\"aws-concurrency\":16,\"connections\":{}}");
     sb_config_free(&c);
     sb_buf_reset(&b);
     char *a[] = {"--redis=redis://ops:s3cret@r:6380/1", "--drain-timeout=1500ms",
