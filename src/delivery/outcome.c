@@ -301,6 +301,10 @@ static int64_t breaker_wait(live_target *lt) {
 
 static void breaker_result(live_target *lt, sb_send_result res) {
     if (res == SB_SEND_RETRY) {
+        /* deliveries that went out before the circuit opened (the rest of a batch, requests
+         * in flight together) do not open it again: one outage is one trip */
+        if (lt->open_until && !lt->probing && sb_mono_ms() < lt->open_until)
+            return;
         if (++lt->fails >= SB_BREAKER_FAILURES || lt->probing) {
             int64_t open = 1000;
             for (int i = 0; i < lt->trips && open < 30000; i++)
