@@ -38,6 +38,7 @@ fi
 
 # the pinned test clients (tests/package-lock.json)
 if [ -f tests/package-lock.json ] && { [ ! -d tests/node_modules/@aws-sdk/client-eventbridge ] ||
-    [ ! -d tests/node_modules/kafkajs ]; }; then
+    [ ! -d tests/node_modules/kafkajs ] || [ ! -d tests/node_modules/fauxqs ] ||
+    [ ! -d tests/node_modules/@aws-sdk/client-sqs ] || [ ! -d tests/node_modules/@aws-sdk/client-sns ]; }; then
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi
