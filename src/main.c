@@ -17,8 +17,10 @@ static const char usage[] =
     "  test-pattern   test an event pattern against an event (EventBridge TestEventPattern)\n"
     "  serve          run the router (see `signalbox serve --help`)\n"
     "  check          validate rule files (JSON or YAML) and print a line per rule\n"
+    "  rules import   turn EventBridge rules (aws events list-rules) into rule files\n"
     "  kafka-mock     run librdkafka's mock Kafka cluster on its own (development, tests)\n"
     "  bench          measure pattern matching throughput over a file of events\n"
+    "  dlq            list, show, redrive and purge the Redis dead-letter queues\n"
     "  help           show this text\n"
     "  version        print the version\n"
     "\n"
@@ -30,8 +32,13 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"test-pattern", sb_cmd_test_pattern}, {"serve", sb_cmd_serve}, {"check", sb_cmd_check},
-    {"kafka-mock", sb_cmd_kafka_mock},     {"bench", sb_cmd_bench},
+    {"test-pattern", sb_cmd_test_pattern},
+    {"serve", sb_cmd_serve},
+    {"check", sb_cmd_check},
+    {"kafka-mock", sb_cmd_kafka_mock},
+    {"bench", sb_cmd_bench},
+    {"dlq", sb_cmd_dlq},
+    {"rules", sb_cmd_rules},
 };
 
 int main(int argc, char **argv) {

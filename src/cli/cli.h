@@ -17,8 +17,15 @@ int sb_cmd_kafka_mock(int argc, char **argv);
 /* signalbox check: validate rule files. */
 int sb_cmd_check(int argc, char **argv);
 
+/* signalbox rules import: EventBridge rules as the AWS CLI lists them to rule files
+ * (docs/rule-tooling.md). */
+int sb_cmd_rules(int argc, char **argv);
+
 /* signalbox bench: matching throughput of a pattern file over an events file. */
 int sb_cmd_bench(int argc, char **argv);
+
+/* signalbox dlq list|show|redrive|purge: the Redis dead-letter queues (docs/dlq.md). */
+int sb_cmd_dlq(int argc, char **argv);
 
 /* Reads a whole file ("-" is standard input; a name ending in .gz is gunzipped) into a
  * malloc'd, NUL-terminated buffer stored in *out with its length in *len. Returns 0, or -1
