@@ -187,7 +187,11 @@ test('errors say what, where and why: no queue, a bad time, a bad pattern, Redis
   assert.match(r.stderr, /--since "yesterday" is not a time: write RFC 3339/);
   r = await dlq(['show', 'r:h', '--until', '2023-02-30T00:00:00Z', ...at()]);
   assert.equal(r.status, 2);
-  r = await dlq(['redrive', 'r:h', '--pattern', '{"detail":{"n":[{"numerc":[">",1]}]}}', ...at()]);
+  // rules of its own: the default rules/ is relative to where the tests run
+  const patRules = tempDir('sb-dlq-rules-');
+  writeFileSync(join(patRules, 'r.json'), JSON.stringify({ Name: 'r', EventPattern: { source: ['app'] },
+    Targets: [{ Id: 'h', Arn: 'redis:stream:x' }] }));
+  r = await dlq(['redrive', 'r:h', '--rules', patRules, '--pattern', '{"detail":{"n":[{"numerc":[">",1]}]}}', ...at()]);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--pattern:1:\d+: .*unknown operator "numerc"/);
   r = await dlq(['list', '--redis', 'redis://:s3cret@127.0.0.1:1']);
