@@ -472,6 +472,11 @@ int sb_cmd_serve(int argc, char **argv) {
         sb_config_free(&s.cfg);
         return 2;
     }
+    if (!*s.cfg.http_client_cert != !*s.cfg.http_client_key) {
+        fprintf(stderr, "signalbox serve: http-client-cert and http-client-key go together\n");
+        sb_config_free(&s.cfg);
+        return 2;
+    }
     if (!*s.cfg.tls_cert != !*s.cfg.tls_key) {
         fprintf(stderr, "signalbox serve: tls-cert and tls-key go together\n");
         sb_config_free(&s.cfg);
@@ -508,6 +513,9 @@ int sb_cmd_serve(int argc, char **argv) {
                            s.cfg.redis_password, s.cfg.redis_db};
     s.redis = sb_redis_new(s.base, &ro);
     s.http = sb_http_client_new(s.base);
+    if (s.http && sb_http_client_set_tls(s.http, s.cfg.http_ca_file, s.cfg.http_client_cert,
+                                         s.cfg.http_client_key) != SB_OK)
+        goto out;
     if (!s.redis || !s.http || build_auths(&s) != 0)
         goto out;
     s.env.base = s.base;

@@ -115,6 +115,12 @@ static const setting settings[] = {
     STR("tls-key", tls_key, "", NULL, "FILE", "PEM private key of tls-cert"),
     DUR("client-timeout", client_timeout_ms, "60s", SECOND, HOUR,
         "how long a client connection may stay idle, mid-request or between requests"),
+    STR("http-ca-file", http_ca_file, "", NULL, "FILE",
+        "PEM CA bundle for outgoing HTTPS (HTTP targets, OAuth, SQS/SNS); replaces the system "
+        "one, so include public roots when public endpoints are called too"),
+    STR("http-client-cert", http_client_cert, "", NULL, "FILE",
+        "PEM client certificate for outgoing HTTPS (mutual TLS), with http-client-key"),
+    STR("http-client-key", http_client_key, "", NULL, "FILE", "PEM key of http-client-cert"),
     BOOL("watch-rules", watch_rules, "true",
          "reload the rules when their files change (inotify; ConfigMap updates too); SIGHUP "
          "reloads either way"),

@@ -65,11 +65,13 @@ typedef struct sb_config {
     char *admin_listen;         /* HOST:PORT, "" for the main listener */
     char *tls_cert, *tls_key;   /* "" for plain HTTP */
     long client_timeout_ms;     /* duration */
-    bool watch_rules;           /* reload on file changes */
-    bool idempotency;           /* claim a key per rule, target and event */
-    long idempotency_ttl_ms;    /* duration */
-    long idempotency_lease_ms;  /* duration */
-    long max_in_flight;         /* deliveries; above it ingest answers 429 */
+    char *http_ca_file;         /* "" for the system bundle */
+    char *http_client_cert, *http_client_key; /* "" for none */
+    bool watch_rules;                         /* reload on file changes */
+    bool idempotency;                         /* claim a key per rule, target and event */
+    long idempotency_ttl_ms;                  /* duration */
+    long idempotency_lease_ms;                /* duration */
+    long max_in_flight;                       /* deliveries; above it ingest answers 429 */
     bool kafka_mock;
     char *kafka_brokers; /* "" for none */
     char *kafka_group;

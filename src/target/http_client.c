@@ -12,7 +12,8 @@ struct sb_http_client {
     CURLM *multi;
     struct event *timer;
     size_t in_flight;
-    struct sb_http_request *requests; /* in flight, to finish them at shutdown */
+    struct sb_http_request *requests;     /* in flight, to finish them at shutdown */
+    char *ca_file, *cert_file, *key_file; /* TLS of every request, NULL for curl's defaults */
 };
 
 struct sb_http_request {
@@ -202,6 +203,17 @@ sb_http_client *sb_http_client_new(struct event_base *base) {
     return c;
 }
 
+int sb_http_client_set_tls(sb_http_client *c, const char *ca_file, const char *cert_file,
+                           const char *key_file) {
+    c->ca_file = ca_file && *ca_file ? strdup(ca_file) : NULL;
+    c->cert_file = cert_file && *cert_file ? strdup(cert_file) : NULL;
+    c->key_file = key_file && *key_file ? strdup(key_file) : NULL;
+    return ((ca_file && *ca_file && !c->ca_file) || (cert_file && *cert_file && !c->cert_file) ||
+            (key_file && *key_file && !c->key_file))
+               ? SB_ENOMEM
+               : SB_OK;
+}
+
 void sb_http_client_free(sb_http_client *c) {
     if (!c)
         return;
@@ -222,6 +234,9 @@ void sb_http_client_free(sb_http_client *c) {
         curl_multi_cleanup(c->multi);
     if (c->timer)
         event_free(c->timer);
+    free(c->ca_file);
+    free(c->cert_file);
+    free(c->key_file);
     free(c);
 }
 
@@ -269,6 +284,12 @@ int sb_http_request_start_opts(sb_http_client *c, const sb_http_request_opts *o,
     curl_easy_setopt(e, CURLOPT_HEADERDATA, rq);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (c->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
+    if (c->cert_file) {
+        curl_easy_setopt(e, CURLOPT_SSLCERT, c->cert_file);
+        curl_easy_setopt(e, CURLOPT_SSLKEY, c->key_file);
+    }
     if (o->aws_sigv4) {
         curl_easy_setopt(e, CURLOPT_AWS_SIGV4, o->aws_sigv4);
         curl_easy_setopt(e, CURLOPT_USERPWD, userpwd ? userpwd : "");

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "core/status.h"
+
 struct event_base;
 struct curl_slist;
 
@@ -29,6 +31,12 @@ typedef void (*sb_http_done)(const sb_http_result *res, void *arg);
 
 /* Creates a client on base. NULL when out of memory. */
 sb_http_client *sb_http_client_new(struct event_base *base);
+
+/* TLS of every request of c: ca_file replaces curl's CA bundle (PEM; include public roots
+ * too when AWS or other public endpoints are called), cert_file and key_file are the client
+ * certificate and key. NULL or "" keeps curl's default for each. SB_OK or SB_ENOMEM. */
+int sb_http_client_set_tls(sb_http_client *c, const char *ca_file, const char *cert_file,
+                           const char *key_file);
 
 /* Frees the client. Requests in flight are finished first: their callbacks run with status 0
  * and the error "signalbox is shutting down". */
