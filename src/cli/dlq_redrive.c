@@ -65,42 +65,20 @@ struct redrive {
 
 static sb_http_auth *auth_lookup(void *arg, const char *name) {
     redrive *rd = arg;
-    for (size_t i = 0; i < rd->nauths; i++)
-        if (strcmp(rd->auths[i]->name, name) == 0)
-            return rd->auths[i];
-    return NULL;
+    return sb_http_auth_find(rd->auths, rd->nauths, name);
 }
 
-/* The credentials of the config file's connections, as serve makes them (serve.c). */
+/* The credentials of the config file's connections, as serve makes them. */
 static int build_auths(redrive *rd) {
-    const sb_config *cfg = rd->cfg;
-    rd->auths = calloc(cfg->nconnections + 1, sizeof *rd->auths);
+    rd->auths = calloc(rd->cfg->nconnections + 1, sizeof *rd->auths);
     if (!rd->auths)
         return -1;
-    for (size_t i = 0; i < cfg->nconnections; i++) {
-        const sb_connection *k = &cfg->connections[i];
-        sb_http_auth *a = calloc(1, sizeof *a);
+    for (size_t i = 0; i < rd->cfg->nconnections; i++) {
+        sb_http_auth *a = sb_http_auth_from_connection(&rd->cfg->connections[i], rd->http,
+                                                       rd->cfg->http_timeout_ms);
         if (!a)
             return -1;
         rd->auths[rd->nauths++] = a;
-        a->name = strdup(k->name);
-        a->client = rd->http;
-        a->timeout_ms = cfg->http_timeout_ms;
-        if (strcmp(k->type, "api-key") == 0) {
-            a->type = SB_AUTH_API_KEY;
-            a->header = strdup(k->header);
-            a->value = strdup(k->value);
-        } else if (strcmp(k->type, "basic") == 0) {
-            a->type = SB_AUTH_BASIC;
-            a->username = strdup(k->username);
-            a->password = strdup(k->password);
-        } else {
-            a->type = SB_AUTH_OAUTH;
-            a->token_url = strdup(k->token_url);
-            a->client_id = strdup(k->client_id);
-            a->client_secret = strdup(k->client_secret);
-            a->scope = k->scope ? strdup(k->scope) : NULL;
-        }
     }
     return 0;
 }

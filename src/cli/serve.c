@@ -65,10 +65,7 @@ typedef struct server {
 
 static sb_http_auth *auth_lookup(void *arg, const char *name) {
     server *s = arg;
-    for (size_t i = 0; i < s->nauths; i++)
-        if (strcmp(s->auths[i]->name, name) == 0)
-            return s->auths[i];
-    return NULL;
+    return sb_http_auth_find(s->auths, s->nauths, name);
 }
 
 static int build_auths(server *s) {
@@ -76,29 +73,11 @@ static int build_auths(server *s) {
     if (!s->auths)
         return -1;
     for (size_t i = 0; i < s->cfg.nconnections; i++) {
-        const sb_connection *k = &s->cfg.connections[i];
-        sb_http_auth *a = calloc(1, sizeof *a);
+        sb_http_auth *a =
+            sb_http_auth_from_connection(&s->cfg.connections[i], s->http, s->cfg.http_timeout_ms);
         if (!a)
             return -1;
         s->auths[s->nauths++] = a;
-        a->name = strdup(k->name);
-        a->client = s->http;
-        a->timeout_ms = s->cfg.http_timeout_ms;
-        if (strcmp(k->type, "api-key") == 0) {
-            a->type = SB_AUTH_API_KEY;
-            a->header = strdup(k->header);
-            a->value = strdup(k->value);
-        } else if (strcmp(k->type, "basic") == 0) {
-            a->type = SB_AUTH_BASIC;
-            a->username = strdup(k->username);
-            a->password = strdup(k->password);
-        } else {
-            a->type = SB_AUTH_OAUTH;
-            a->token_url = strdup(k->token_url);
-            a->client_id = strdup(k->client_id);
-            a->client_secret = strdup(k->client_secret);
-            a->scope = k->scope ? strdup(k->scope) : NULL;
-        }
     }
     return 0;
 }

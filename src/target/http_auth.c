@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/config.h"
 #include "core/json.h"
 
 typedef struct sb_oauth_waiter {
@@ -142,4 +143,37 @@ void sb_http_auth_free(sb_http_auth *a) {
     free(a->scope);
     wipe(a->token);
     free(a);
+}
+
+sb_http_auth *sb_http_auth_from_connection(const sb_connection *k, sb_http_client *client,
+                                           long timeout_ms) {
+    sb_http_auth *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->name = strdup(k->name);
+    a->client = client;
+    a->timeout_ms = timeout_ms;
+    if (strcmp(k->type, "api-key") == 0) {
+        a->type = SB_AUTH_API_KEY;
+        a->header = strdup(k->header);
+        a->value = strdup(k->value);
+    } else if (strcmp(k->type, "basic") == 0) {
+        a->type = SB_AUTH_BASIC;
+        a->username = strdup(k->username);
+        a->password = strdup(k->password);
+    } else {
+        a->type = SB_AUTH_OAUTH;
+        a->token_url = strdup(k->token_url);
+        a->client_id = strdup(k->client_id);
+        a->client_secret = strdup(k->client_secret);
+        a->scope = k->scope ? strdup(k->scope) : NULL;
+    }
+    return a;
+}
+
+sb_http_auth *sb_http_auth_find(sb_http_auth *const *auths, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(auths[i]->name, name) == 0)
+            return auths[i];
+    return NULL;
 }

@@ -46,4 +46,14 @@ void sb_oauth_invalidate(sb_http_auth *a, const char *token);
 /* Frees an auth record and its secrets (zeroed first). NULL is a no-op. */
 void sb_http_auth_free(sb_http_auth *a);
 
+struct sb_connection;
+
+/* The credentials of a config file connection (api-key, basic or oauth-client-credentials),
+ * whose token requests go through client with timeout_ms. NULL when out of memory. */
+sb_http_auth *sb_http_auth_from_connection(const struct sb_connection *k, sb_http_client *client,
+                                           long timeout_ms);
+
+/* The one of auths[0..n) named name, or NULL. */
+sb_http_auth *sb_http_auth_find(sb_http_auth *const *auths, size_t n, const char *name);
+
 #endif
