@@ -145,8 +145,8 @@ test('Redis killed and restarted (AOF) in the middle of a run: reconnects, nothi
   await redis.stop();
 });
 
-test('SIGKILL in the middle of a Kafka stream, restart: every event exactly once (idempotency)', { timeout: 180000 }, async () => {
-  const N = 30000;
+test('SIGKILL in the middle of a Kafka stream, restart: every event exactly once (idempotency)', { timeout: 240000 }, async () => {
+  const N = 100000; // enough that the kill lands mid-stream even on a fast machine
   const kafka = await KafkaMock.start(['once']);
   const redis = await Redis.start();
   const dir = tempDir('sb-rules-');
@@ -155,7 +155,9 @@ test('SIGKILL in the middle of a Kafka stream, restart: every event exactly once
     '--idempotency-lease', '2s'];
   const rules = { 'r.json': JSON.stringify({ Name: 'once', EventPattern: { source: ['once'] },
     IdempotencyKeyPath: '$.detail.seq', Targets: [{ Id: 's', Arn: 'redis:stream:out' }] }) };
-  let sb = await Signalbox.start({ rules, redis, args, dir });
+  let sb;
+  try {
+  sb = await Signalbox.start({ rules, redis, args, dir });
   await waitFor('assignment', () => /assigned/.test(sb.stdout), 30000);
   const lines = [];
   for (let i = 0; i < N; i++) lines.push(`k${i % 64}:{"seq":${i}}`);
@@ -171,8 +173,12 @@ test('SIGKILL in the middle of a Kafka stream, restart: every event exactly once
   assert.equal(new Set(seqs).size, N, 'every event arrived');
   assert.equal(seqs.length, N, 'and none twice');
   assert.equal((await sb.stop()).code, 0);
-  await redis.stop();
-  kafka.stop();
+  } finally {
+    // a failure must not leave the broker and Redis running (the file would never end)
+    if (sb && sb.proc.exitCode === null && sb.proc.signalCode === null) sb.proc.kill('SIGKILL');
+    await redis.stop();
+    kafka.stop();
+  }
 });
 
 test('the same PutEvents with the same Idempotency-Key twice: one delivery, the same answer', { timeout: 30000 }, async () => {
