@@ -3,24 +3,35 @@
 
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "target/redis_conn.h"
 
-void sb_idem_key(char *buf, const char *rule, const char *target, const char *key, size_t len) {
-    char hex[65];
-    if (len > 128) {
-        unsigned char md[32];
-        unsigned int mdlen = 0;
-        EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL);
-        for (unsigned i = 0; i < 32; i++)
-            snprintf(hex + 2 * i, 3, "%02x", md[i]);
-        key = hex;
-        len = 64;
+void sb_idem_member(char *buf, const char *key, size_t len) {
+    if (len < SB_IDEM_MEMBER_MAX) {
+        memcpy(buf, key, len);
+        buf[len] = '\0';
+        return;
     }
-    snprintf(buf, SB_IDEM_KEY_MAX, "signalbox:idem:{%.*s}:%s:%s", (int)len, key, rule, target);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(buf + 2 * i, 3, "%02x", md[i]);
+}
+
+void sb_idem_key(char *buf, const char *rule, const char *target, const char *member) {
+    snprintf(buf, SB_IDEM_KEY_MAX, "signalbox:idem:{%s}:%s:%s", member, rule, target);
+}
+
+void sb_idem_mark_set(char *buf, const char *rule, const char *target, const char *member) {
+    uint32_t h = 2166136261u; /* FNV-1a: only spreads keys over the shards */
+    for (const unsigned char *p = (const unsigned char *)member; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    snprintf(buf, SB_IDEM_KEY_MAX, "signalbox:idem:{%s:%s:%x}", rule, target, h & 15u);
 }
 
 typedef struct claim {

@@ -366,6 +366,7 @@ void sb_attempt(delivery_ctx *c) {
     c->d.duplicate = false;
     if (c->idem_key && c->lt->ops->atomic_idempotency) {
         c->d.idem_key = c->idem_key; /* the target checks and marks in one step */
+        c->d.idem_member = c->idem_key + SB_IDEM_KEY_MAX;
         c->d.idem_ttl_ms = c->router->g.idempotency_ttl_ms;
         send_now(c);
     } else if (c->idem_key && c->router->env->redis) {

@@ -190,9 +190,11 @@ typedef struct resume {
     size_t member_len;
 } resume;
 
-/* The idempotency key of the delivery of event x to target t of rule ri: the rule's
- * IdempotencyKeyPath value (its JSON text), else the event id. NULL when idempotency is off
- * for it or out of memory. */
+/* The idempotency Redis key of the delivery of event x to target t of rule ri, for the key
+ * that is the rule's IdempotencyKeyPath value (its JSON text), else the event id: the claim
+ * key, or for targets that mark atomically the prefix of the mark sets; the stored key itself
+ * (sb_idem_member) follows at SB_IDEM_KEY_MAX in the same allocation. NULL when idempotency
+ * is off for it or out of memory. */
 static char *idem_key_of(sb_router *r, live *l, size_t ri, size_t t, route_ctx *x) {
     const sb_rule *rule = &l->rs->rules[ri];
     if (!rule->idempotency_key_path && !r->g.idempotency)
@@ -215,9 +217,15 @@ static char *idem_key_of(sb_router *r, live *l, size_t ri, size_t t, route_ctx *
         }
         sb_jsonpath_free(p);
     }
-    char *k = malloc(SB_IDEM_KEY_MAX);
-    if (k)
-        sb_idem_key(k, rule->name, rule->targets[t].id, key, len);
+    char *k = malloc(SB_IDEM_KEY_MAX + SB_IDEM_MEMBER_MAX);
+    if (!k)
+        return NULL;
+    char *member = k + SB_IDEM_KEY_MAX;
+    sb_idem_member(member, key, len);
+    if (l->targets[ri][t].ops && l->targets[ri][t].ops->atomic_idempotency)
+        sb_idem_mark_set(k, rule->name, rule->targets[t].id, member);
+    else
+        sb_idem_key(k, rule->name, rule->targets[t].id, member);
     return k;
 }
 

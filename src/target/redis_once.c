@@ -12,13 +12,28 @@
 
 #define BATCH_MAX 256
 
-/* KEYS[1] the target, KEYS[2..] idempotency keys; ARGV[1] TTL ms, ARGV[2] kind, ARGV[3] MAXLEN
- * or "", ARGV[4..] payloads. Answers per delivery: 1 delivered, 0 duplicate, or the error. */
+/* KEYS[1] the target, KEYS[2..] the mark-set prefixes (delivery/idempotency.h); ARGV[1] TTL
+ * ms, ARGV[2] kind, ARGV[3] MAXLEN or "", then a key (set member) per delivery, then a payload
+ * per delivery. Answers per delivery: 1 delivered, 0 duplicate, or the error. The epoch comes
+ * from Redis's clock so that routers whose clocks differ agree on it; each set touched is
+ * looked up once per call for its predecessor and given its expiry once. */
 static const char script[] =
-    "local out = {}\n"
-    "for i = 2, #KEYS do\n"
-    "  local p = ARGV[i + 2]\n"
-    "  if redis.call('SET', KEYS[i], 1, 'NX', 'PX', ARGV[1]) then\n"
+    "local n = #KEYS - 1\n"
+    "local ttl = tonumber(ARGV[1])\n"
+    "local t = redis.call('TIME')\n"
+    "local epoch = math.floor((t[1] * 1000 + math.floor(t[2] / 1000)) / ttl)\n"
+    "local sets, out = {}, {}\n"
+    "for i = 1, n do\n"
+    "  local s = sets[KEYS[i + 1]]\n"
+    "  if not s then\n"
+    "    s = {cur = KEYS[i + 1] .. ':' .. epoch, prev = KEYS[i + 1] .. ':' .. (epoch - 1)}\n"
+    "    s.old = redis.call('EXISTS', s.prev) == 1\n"
+    "    sets[KEYS[i + 1]] = s\n"
+    "  end\n"
+    "  local m, p = ARGV[3 + i], ARGV[3 + n + i]\n"
+    "  if (s.old and redis.call('SISMEMBER', s.prev, m) == 1) or\n"
+    "     redis.call('SADD', s.cur, m) == 0 then out[i] = 0\n"
+    "  else\n"
     "    local r\n"
     "    if ARGV[2] == 'stream' then\n"
     "      if ARGV[3] ~= '' then\n"
@@ -27,11 +42,12 @@ static const char script[] =
     "    elseif ARGV[2] == 'list' then r = redis.pcall('RPUSH', KEYS[1], p)\n"
     "    else r = redis.pcall('PUBLISH', KEYS[1], p) end\n"
     "    if type(r) == 'table' and r.err then\n"
-    "      redis.call('DEL', KEYS[i])\n"
-    "      out[i - 1] = r.err\n"
-    "    else out[i - 1] = 1 end\n"
-    "  else out[i - 1] = 0 end\n"
+    "      redis.call('SREM', s.cur, m)\n"
+    "      out[i] = r.err\n"
+    "    else out[i] = 1 end\n"
+    "  end\n"
     "end\n"
+    "for _, s in pairs(sets) do redis.call('PEXPIREAT', s.cur, (epoch + 2) * ttl) end\n"
     "return out\n";
 
 static char script_sha[41];
@@ -87,7 +103,7 @@ static void on_reply(struct redisReply *reply, void *arg) {
 
 static void send_batch(batch *b, bool with_text) {
     sb_redis_once *o = b->o;
-    size_t argc = 3 + (1 + b->n) + 3 + b->n;
+    size_t argc = 3 + (1 + b->n) + 3 + 2 * b->n;
     const char **argv = malloc(argc * sizeof *argv);
     size_t *len = malloc(argc * sizeof *len);
     if (!argv || !len) {
@@ -109,6 +125,8 @@ static void send_batch(batch *b, bool with_text) {
     argv[k++] = ttl;
     argv[k++] = o->kind;
     argv[k++] = o->maxlen;
+    for (size_t i = 0; i < b->n; i++)
+        argv[k++] = b->d[i]->idem_member;
     for (size_t i = 0; i < k; i++)
         len[i] = strlen(argv[i]);
     for (size_t i = 0; i < b->n; i++) {

@@ -47,8 +47,10 @@ struct sb_delivery {
                             back (Retry-After); 0 otherwise */
     /* effectively-once in the target itself (ops->atomic_idempotency): deliver only when the
      * key is not marked and mark it with the delivery, atomically; the target sets
-     * duplicate when it skipped the delivery. NULL: no idempotency for this delivery */
-    const char *idem_key;
+     * duplicate when it skipped the delivery. idem_key is the prefix of the mark sets and
+     * idem_member the key itself (delivery/idempotency.h). NULL: no idempotency for this
+     * delivery */
+    const char *idem_key, *idem_member;
     long idem_ttl_ms;
     bool duplicate;
     void *owner; /* the router's context */

@@ -269,3 +269,39 @@ test('idempotency for an HTTP target: a repeated event id is claimed once, the r
   await hook.stop();
   await redis.stop();
 });
+
+test('idempotency for a Redis target: repeats within the TTL skipped, marks in sharded sets that expire', { timeout: 30000 }, async () => {
+  const redis = await Redis.start();
+  const sb = await Signalbox.start({ redis, args: ['--idempotency', '--idempotency-ttl', '1s'], rules: { 'r.json': JSON.stringify({
+    Name: 'r', EventPattern: { source: ['ce'] }, Targets: [{ Id: 't', Arn: 'redis:stream:once' }] }) } });
+  try {
+    const post = (id) => fetch(sb.url('/events'), { method: 'POST', headers: { 'Content-Type': 'application/cloudevents+json' },
+      body: JSON.stringify({ specversion: '1.0', id, source: 'ce', type: 'T', data: { id } }) }).then((r) => r.json());
+    const first = Date.now();
+    await post('same-id');
+    for (let i = 0; i < 3; i++) { // within the TTL, across an epoch boundary most of the time
+      await sleep(250);
+      await post('same-id');
+    }
+    assert.ok(Date.now() - first < 1000, 'the repeats came within the TTL');
+    await post('other-id');
+    assert.deepEqual(redis.streamEvents('once').map((e) => e.detail.id), ['same-id', 'other-id']);
+    assert.equal(await metric(sb, 'signalbox_duplicates_skipped_total'), 3);
+    const sets = redis.cmd('KEYS', 'signalbox:idem:{r:t:*}:*');
+    assert.ok(sets.length >= 1 && sets.length <= 4, `mark sets: ${sets}`);
+    const members = sets.flatMap((k) => redis.cmd('SMEMBERS', k));
+    assert.deepEqual([...new Set(members)].sort(), ['other-id', 'same-id']);
+    for (const k of sets) {
+      const ttl = redis.cmd('PTTL', k);
+      assert.ok(ttl > 0 && ttl <= 2000, `${k} expires within two TTLs (${ttl} ms)`);
+    }
+    await sleep(Math.max(0, first + 2100 - Date.now())); // remembered for at most twice the TTL
+    await post('same-id');
+    assert.deepEqual(redis.streamEvents('once').map((e) => e.detail.id), ['same-id', 'other-id', 'same-id']);
+    await waitFor('the sets to expire', () => redis.cmd('KEYS', 'signalbox:idem:*').length === 0, 5000);
+    assert.equal((await sb.stop()).code, 0);
+  } finally {
+    if (sb.proc.exitCode === null && sb.proc.signalCode === null) sb.proc.kill('SIGKILL');
+    await redis.stop();
+  }
+});
