@@ -175,11 +175,109 @@ static void on_dead_letter(bool stored, void *arg) {
         lost(c, "the dead letter could not be stored (no timer)");
 }
 
+/* A dead letter on its way to an SQS queue (DeadLetterConfig): the event as the message, with
+ * EventBridge's attributes. */
+typedef struct sqs_dead_letter {
+    sb_delivery d; /* first: the SQS target sees only this */
+    delivery_ctx *c;
+    char retries[16];
+    const char *attributes[12];
+} sqs_dead_letter;
+
+static void dead_letter_in_redis(delivery_ctx *c);
+
+static void on_sqs_dead_letter(sb_delivery *d, sb_send_result res, const char *code,
+                               const char *message) {
+    sqs_dead_letter *q = (sqs_dead_letter *)d;
+    delivery_ctx *c = q->c;
+    free(q->d.payload);
+    free(q);
+    if (res == SB_SEND_OK) {
+        c->router->stats.dead_letters++;
+        sb_log_fields(SB_LOG_WARN, "delivery", c->d.event_id, c->rule->name, c->lt->spec->id,
+                      "dead letter in %s after %d attempt(s): %s: %s", c->lt->spec->dlq_arn,
+                      c->attempts, c->code, c->message);
+        finish(c, END_DEAD_LETTER);
+        return;
+    }
+    if (res == SB_SEND_RETRY && ++c->dlq_tries < DLQ_WRITE_TRIES && !c->router->draining &&
+        arm(c, on_dlq_retry, 1000))
+        return; /* the queue may come back: again in a second, still in flight */
+    sb_log_fields(SB_LOG_WARN, "delivery", c->d.event_id, c->rule->name, c->lt->spec->id,
+                  "the dead-letter queue %s did not take the event (%s: %s); into %s instead",
+                  c->lt->spec->dlq_arn, code ? code : "Error", message ? message : "",
+                  c->lt->dlq_key);
+    c->dlq_fallback = true;
+    c->dlq_tries = 0;
+    dead_letter_in_redis(c);
+}
+
+/* Sends the event to the target's SQS dead-letter queue with RULE_ARN, TARGET_ARN,
+ * ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION (when retries ran out) and
+ * RETRY_ATTEMPTS (attempts after the first) as message attributes; empty values are left
+ * out, since SQS refuses them. */
+static void dead_letter_in_sqs(delivery_ctx *c) {
+    sqs_dead_letter *q = calloc(1, sizeof *q);
+    char *body = malloc(c->event_len + 1);
+    if (!q || !body) {
+        free(q);
+        free(body);
+        c->dlq_fallback = true; /* out of memory: the Redis stream needs none of this */
+        dead_letter_in_redis(c);
+        return;
+    }
+    memcpy(body, c->event, c->event_len);
+    body[c->event_len] = '\0';
+    q->c = c;
+    q->d.payload = body;
+    q->d.len = c->event_len;
+    memcpy(q->d.event_id, c->d.event_id, sizeof q->d.event_id);
+    q->d.rule = c->rule->name;
+    q->d.target_id = c->lt->spec->id;
+    q->d.traceparent = c->traceparent[0] ? c->traceparent : NULL;
+    q->d.ingest_ns = c->d.ingest_ns;
+    q->d.event = c->event;
+    q->d.event_len = c->event_len;
+    q->d.done = on_sqs_dead_letter;
+    snprintf(q->retries, sizeof q->retries, "%d", c->attempts > 0 ? c->attempts - 1 : 0);
+    const char *pairs[12] = {"RULE_ARN",
+                             c->live->rule_arns[c->rule - c->live->rs->rules],
+                             "TARGET_ARN",
+                             c->lt->spec->arn,
+                             "ERROR_CODE",
+                             c->code,
+                             "ERROR_MESSAGE",
+                             c->message,
+                             "EXHAUSTED_RETRY_CONDITION",
+                             c->exhausted ? c->exhausted : "",
+                             "RETRY_ATTEMPTS",
+                             q->retries};
+    size_t n = 0;
+    for (size_t i = 0; i < 12; i += 2)
+        if (pairs[i + 1] && pairs[i + 1][0]) {
+            q->attributes[2 * n] = pairs[i];
+            q->attributes[2 * n + 1] = pairs[i + 1];
+            n++;
+        }
+    q->d.attributes = q->attributes;
+    q->d.nattributes = n;
+    c->lt->dlq_ops->send(c->lt->dlq_state, &q->d);
+}
+
 /* exhausted: "MaximumRetryAttemptsExceeded", "MaximumEventAgeExceeded", "" for a permanent
- * failure; NULL keeps the one of the first try (a repeated write). */
+ * failure; NULL keeps the one of the first try (a repeated write). Into the target's SQS
+ * dead-letter queue when it has one (its Redis stream when the queue does not take it), else
+ * into its Redis stream. */
 static void dead_letter(delivery_ctx *c, const char *exhausted) {
     if (exhausted)
         c->exhausted = exhausted;
+    if (c->lt->dlq_ops && !c->dlq_fallback)
+        dead_letter_in_sqs(c);
+    else
+        dead_letter_in_redis(c);
+}
+
+static void dead_letter_in_redis(delivery_ctx *c) {
     if (!c->router->env->redis) {
         sb_log_fields(SB_LOG_WARN, "delivery", c->d.event_id, c->rule->name, c->lt->spec->id,
                       "delivery failed after %d attempt(s) (no Redis for dead letters): %s: %s",

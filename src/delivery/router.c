@@ -28,6 +28,8 @@ static void live_free(live *l) {
             live_target *lt = &l->targets[i][t];
             if (lt->ops && lt->state)
                 lt->ops->destroy(lt->state);
+            if (lt->dlq_ops && lt->dlq_state)
+                lt->dlq_ops->destroy(lt->dlq_state);
             sb_transformer_free(lt->tr);
         }
         if (l->targets)
@@ -42,6 +44,22 @@ static void live_free(live *l) {
     free(l->matchers);
     sb_ruleset_free(l->rs);
     free(l);
+}
+
+/* Prepares the SQS queue of lt's DeadLetterConfig as a target of its own. */
+static int install_sqs_dead_letters(sb_router *r, live_target *lt, sb_error *err) {
+    const sb_target_ops *ops = sb_target_ops_for(SB_TARGET_SQS);
+    if (!ops)
+        return sb_error_set(err, SB_EINVAL,
+                            "target %s: DeadLetterConfig Arn %s: this build has "
+                            "no SQS targets",
+                            lt->spec->id, lt->spec->dlq_arn);
+    sb_error e;
+    if (ops->create(lt->spec->dlq_sqs, r->env, &lt->dlq_state, &e) != SB_OK)
+        return sb_error_set(err, e.code, "target %s: DeadLetterConfig Arn %s: %s", lt->spec->id,
+                            lt->spec->dlq_arn, e.msg);
+    lt->dlq_ops = ops;
+    return SB_OK;
 }
 
 void sb_live_unref(live *l) {
@@ -123,6 +141,8 @@ int sb_router_install(sb_router *r, sb_ruleset *rs, const char *account, const c
                 rc = err ? err->code : SB_EINVAL;
                 lt->ops = NULL;
             }
+            if (rc == SB_OK && lt->spec->dlq_sqs)
+                rc = install_sqs_dead_letters(r, lt, err);
         }
         if (rc != SB_OK) {
             char what[SB_ERROR_MSG_MAX];

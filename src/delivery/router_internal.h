@@ -19,7 +19,10 @@ typedef struct live_target {
     const sb_target_ops *ops; /* NULL: this build cannot deliver to it yet */
     void *state;
     sb_transformer *tr;
-    char dlq_key[320]; /* its dead-letter stream */
+    char dlq_key[320]; /* its dead-letter stream (the fallback when it has an SQS queue) */
+    /* the SQS queue of its DeadLetterConfig, as a target of its own; NULL ops: none */
+    const sb_target_ops *dlq_ops;
+    void *dlq_state;
     /* circuit breaker: opens after SB_BREAKER_FAILURES retryable failures in a row */
     int fails, trips;
     int64_t open_until; /* monotonic ms; 0 when closed */
@@ -68,6 +71,7 @@ typedef struct delivery_ctx {
     struct event *timer;
     struct delivery_ctx *prev, *next; /* in router->waiting while a timer runs */
     int dlq_tries;
+    bool dlq_fallback;     /* its SQS dead-letter queue refused it: the Redis stream instead */
     const char *exhausted; /* why retries ended (static text), NULL when they did not */
     char traceparent[64];
     char code[64], message[256]; /* the last failure */

@@ -413,10 +413,27 @@ static bool load_target(lctx *c, const sb_jnode *o, sb_target_spec *t) {
             only_keys(c, dl, "DeadLetterConfig", dkeys);
             t->dlq_arn = get_str(c, dl, "Arn", "DeadLetterConfig", true, 1600);
             sb_target_spec probe = {0};
-            if (t->dlq_arn && parse_arn(c, get(dl, "Arn"), t->dlq_arn, &probe) &&
-                probe.kind != SB_TARGET_REDIS_STREAM && probe.kind != SB_TARGET_SQS)
-                problem(c, get(dl, "Arn")->offset,
-                        "DeadLetterConfig Arn must be redis:stream:KEY or an SQS queue");
+            const sb_jnode *at = get(dl, "Arn");
+            if (t->dlq_arn && parse_arn(c, at, t->dlq_arn, &probe)) {
+                size_t rl = probe.resource ? strlen(probe.resource) : 0;
+                if (probe.kind != SB_TARGET_REDIS_STREAM && probe.kind != SB_TARGET_SQS)
+                    problem(c, at->offset,
+                            "DeadLetterConfig Arn must be redis:stream:KEY or an SQS queue");
+                else if (probe.kind == SB_TARGET_SQS && rl > 5 &&
+                         strcmp(probe.resource + rl - 5, ".fifo") == 0)
+                    problem(c, at->offset,
+                            "DeadLetterConfig Arn \"%s\" is a FIFO queue: dead-letter queues are "
+                            "standard SQS queues (as in EventBridge)",
+                            t->dlq_arn);
+                else if (probe.kind == SB_TARGET_SQS &&
+                         (t->dlq_sqs = sb_arena_alloc(&c->rs->arena, sizeof *t->dlq_sqs))) {
+                    probe.id = t->id;
+                    probe.arn = t->dlq_arn;
+                    probe.retry_attempts = 0;
+                    probe.retry_max_age = 60;
+                    *t->dlq_sqs = probe;
+                }
+            }
         }
     }
     const sb_jnode *sq = get(o, "SqsParameters");

@@ -45,9 +45,12 @@ typedef struct sb_target_spec {
     size_t npaths_map;
     const char *input_template; /* InputTransformer.InputTemplate */
 
-    int retry_attempts;           /* RetryPolicy.MaximumRetryAttempts (default 185) */
-    int retry_max_age;            /* RetryPolicy.MaximumEventAgeInSeconds (default 86400) */
-    const char *dlq_arn;          /* DeadLetterConfig.Arn, or NULL */
+    int retry_attempts;  /* RetryPolicy.MaximumRetryAttempts (default 185) */
+    int retry_max_age;   /* RetryPolicy.MaximumEventAgeInSeconds (default 86400) */
+    const char *dlq_arn; /* DeadLetterConfig.Arn, or NULL */
+    /* DeadLetterConfig.Arn when it is an SQS queue, as a target of its own (Id and Arn, the
+     * queue's kind, region, account and name; nothing else set), or NULL */
+    struct sb_target_spec *dlq_sqs;
     const char *message_group_id; /* SqsParameters.MessageGroupId (SnsParameters' for SNS);
                                      a JSONPath into the event when it starts with "$" */
     const char *subject;          /* SnsParameters.Subject (our addition), or NULL */

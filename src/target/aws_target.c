@@ -179,7 +179,8 @@ static bool group_of(const sb_aws_target *t, const sb_delivery *d, char **out, c
     return false;
 }
 
-size_t sb_aws_attributes(const sb_delivery *d, const char *names[4], const char *values[4]) {
+size_t sb_aws_attributes(const sb_delivery *d, const char *names[SB_AWS_MAX_ATTRIBUTES],
+                         const char *values[SB_AWS_MAX_ATTRIBUTES]) {
     size_t n = 0;
     names[n] = "signalbox.event-id", values[n++] = d->event_id;
     if (d->rule)
@@ -188,11 +189,13 @@ size_t sb_aws_attributes(const sb_delivery *d, const char *names[4], const char 
         names[n] = "signalbox.target", values[n++] = d->target_id;
     if (d->traceparent)
         names[n] = "traceparent", values[n++] = d->traceparent;
+    for (size_t i = 0; i + 1 < 2 * d->nattributes && n < SB_AWS_MAX_ATTRIBUTES; i += 2)
+        names[n] = d->attributes[i], values[n++] = d->attributes[i + 1];
     return n;
 }
 
 static size_t entry_size(const sb_delivery *d, const char *group) {
-    const char *names[4], *values[4];
+    const char *names[SB_AWS_MAX_ATTRIBUTES], *values[SB_AWS_MAX_ATTRIBUTES];
     size_t n = sb_aws_attributes(d, names, values), size = d->len;
     for (size_t i = 0; i < n; i++)
         size += strlen(names[i]) + strlen(values[i]) + 6; /* + "String" */

@@ -121,9 +121,14 @@ void sb_aws_prepared(sb_aws_target *t, sb_send_result r, const char *code, const
  * has room for 64 bytes. */
 void sb_aws_dedup_id(const sb_aws_target *t, const sb_delivery *d, char *out, size_t outlen);
 
-/* Message attributes every SQS message and SNS notification carries: name and value pairs
- * (event id, rule, target, traceparent when there is one). Returns how many (at most 4). */
-size_t sb_aws_attributes(const sb_delivery *d, const char *names[4], const char *values[4]);
+/* SQS's limit of message attributes per message. */
+#define SB_AWS_MAX_ATTRIBUTES 10
+
+/* The message attributes of d as an SQS message or SNS notification: name and value pairs
+ * (event id, rule, target, traceparent when there is one, then d->attributes). Returns how
+ * many (at most SB_AWS_MAX_ATTRIBUTES). */
+size_t sb_aws_attributes(const sb_delivery *d, const char *names[SB_AWS_MAX_ATTRIBUTES],
+                         const char *values[SB_AWS_MAX_ATTRIBUTES]);
 
 /* Appends the headers of a JSON 1.0 call of action target ("AmazonSQS.SendMessageBatch"). */
 struct curl_slist *sb_aws_json_headers(const char *target);

@@ -35,7 +35,7 @@ static void write_message(sns_target *s, const sb_aws_item *it, const char *pref
     param(b, prefix, "Message", d->payload, d->len);
     if (s->t.spec->subject)
         param(b, prefix, "Subject", s->t.spec->subject, strlen(s->t.spec->subject));
-    const char *names[4], *values[4];
+    const char *names[SB_AWS_MAX_ATTRIBUTES], *values[SB_AWS_MAX_ATTRIBUTES];
     size_t n = sb_aws_attributes(d, names, values);
     for (size_t i = 0; i < n; i++) {
         sb_buf_printf(b, "&%sMessageAttributes.entry.%zu.Name=%s", prefix, i + 1, names[i]);

@@ -44,7 +44,7 @@ static void write_message(sqs_target *s, const sb_aws_item *it, sb_buf *b) {
     const sb_delivery *d = it->d;
     sb_buf_puts(b, "\"MessageBody\":");
     sb_buf_json_str(b, d->payload, d->len);
-    const char *names[4], *values[4];
+    const char *names[SB_AWS_MAX_ATTRIBUTES], *values[SB_AWS_MAX_ATTRIBUTES];
     size_t n = sb_aws_attributes(d, names, values);
     sb_buf_puts(b, ",\"MessageAttributes\":{");
     for (size_t i = 0; i < n; i++) {

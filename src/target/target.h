@@ -51,6 +51,11 @@ struct sb_delivery {
      * idem_member the key itself (delivery/idempotency.h). NULL: no idempotency for this
      * delivery */
     const char *idem_key, *idem_member;
+    /* further message attributes for queue and topic targets, as nattributes name/value
+     * pairs (attributes[2i], attributes[2i+1]): the dead letters the router sends to an SQS
+     * queue carry EventBridge's RULE_ARN, TARGET_ARN, ... this way; borrowed, or NULL */
+    const char *const *attributes;
+    size_t nattributes;
     long idem_ttl_ms;
     bool duplicate;
     void *owner; /* the router's context */

@@ -1,10 +1,11 @@
 // sqs.test.mjs - SQS targets against fauxqs (npm, in this process) and against small local
 // servers that answer the SQS JSON protocol as told: bodies and attributes, batches, queue URLs
 // and ARNs (GetQueueUrl through an endpoint override), FIFO order and deduplication, a missing
-// queue, throttling, partial batch failures, the batch size limit.
+// queue, throttling, partial batch failures, the batch size limit; SQS dead-letter queues
+// (DeadLetterConfig) with EventBridge's attributes, and the Redis stream when the queue fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis, Signalbox } from './harness.mjs';
+import { Receiver, Redis, Signalbox } from './harness.mjs';
 import { Fauxqs, FakeSqs, TEST_CREDS, awsEnv, sqsOk, sqsMessages, waitUntil } from './aws_harness.mjs';
 
 const rule = (name, targets, pattern = { source: ['app'] }) => JSON.stringify({ Name: name, EventPattern: pattern, Targets: targets });
@@ -252,4 +253,79 @@ test('rules: a FIFO queue without MessageGroupId and a bad endpoint are refused 
     '--sqs-endpoint', 'ftp://nowhere'], { env: { ...process.env, ...awsEnv(TEST_CREDS) }, timeout: 10000 });
   assert.notEqual(r2.status, 0);
   assert.match(r2.stderr.toString(), /sqs endpoint "ftp:\/\/nowhere" is not an http/);
+});
+
+test('DeadLetterConfig with an SQS queue: the event with RULE_ARN, TARGET_ARN, ERROR_CODE, ... as attributes', { timeout: 60000 }, async () => {
+  const fq = await Fauxqs.start();
+  const redis = await Redis.start();
+  const hook = await Receiver.start((req) => (JSON.parse(req.body).detail.n % 2
+    ? { status: 400, body: '{"message":"no such order"}' } : { status: 503, body: 'busy' }));
+  const dlqUrl = await fq.createQueue('failed');
+  const sb = await Signalbox.start({ redis, env: awsEnv(TEST_CREDS), args: ['--sqs-endpoint', fq.endpoint],
+    rules: { 'r.json': rule('to-hook', [{ Id: 'hook', Arn: hook.url('/orders'),
+      RetryPolicy: { MaximumRetryAttempts: 2 },
+      DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:failed' } }]) } });
+  try {
+    const ids = await put(sb, [{ n: 1 }, { n: 2 }]); // 400: at once; 503: after 2 retries
+    const msgs = await fq.receive(dlqUrl, 2, 20000);
+    assert.equal(msgs.length, 2);
+    const byN = Object.fromEntries(msgs.map((m) => [JSON.parse(m.Body).detail.n, m]));
+    const attr = (m, k) => m.MessageAttributes[k]?.StringValue;
+    for (const [n, m] of Object.entries(byN)) {
+      const ev = JSON.parse(m.Body);
+      assert.equal(ev.id, ids[n - 1], 'the body is the event itself');
+      assert.equal(attr(m, 'RULE_ARN'), 'arn:aws:events:us-east-1:123456789012:rule/to-hook');
+      assert.equal(attr(m, 'TARGET_ARN'), hook.url('/orders'));
+      assert.equal(attr(m, 'signalbox.event-id'), ev.id);
+    }
+    assert.equal(attr(byN[1], 'ERROR_CODE'), 'HTTP 400');
+    assert.match(attr(byN[1], 'ERROR_MESSAGE'), /no such order/);
+    assert.equal(attr(byN[1], 'RETRY_ATTEMPTS'), '0');
+    assert.equal(attr(byN[1], 'EXHAUSTED_RETRY_CONDITION'), undefined, 'a permanent error exhausts nothing');
+    assert.equal(attr(byN[2], 'ERROR_CODE'), 'HTTP 503');
+    assert.equal(attr(byN[2], 'RETRY_ATTEMPTS'), '2');
+    assert.equal(attr(byN[2], 'EXHAUSTED_RETRY_CONDITION'), 'MaximumRetryAttemptsExceeded');
+    assert.equal(redis.cmd('EXISTS', 'signalbox:dlq:to-hook:hook'), 0, 'nothing in the Redis stream');
+    assert.equal(await metric(sb, 'signalbox_dead_letters_total'), 2);
+    assert.equal((await sb.stop()).code, 0);
+  } finally {
+    await hook.stop();
+    await redis.stop();
+    await fq.stop();
+  }
+});
+
+test('an SQS dead-letter queue that fails for good: the dead letter goes to the Redis stream', { timeout: 60000 }, async () => {
+  const fq = await Fauxqs.start();
+  const redis = await Redis.start();
+  const hook = await Receiver.start(() => ({ status: 403, body: 'forbidden' }));
+  const sb = await Signalbox.start({ redis, env: awsEnv(TEST_CREDS), args: ['--sqs-endpoint', fq.endpoint],
+    rules: { 'r.json': rule('to-hook', [{ Id: 'hook', Arn: hook.url('/'),
+      DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:no-such-queue' } }]) } });
+  try {
+    const ids = await put(sb, [{ n: 1 }]);
+    await waitUntil('the fallback dead letter', () => redis.cmd('XLEN', 'signalbox:dlq:to-hook:hook') === 1);
+    const [e] = dlq(redis, 'signalbox:dlq:to-hook:hook');
+    assert.equal(e.event_id, ids[0]);
+    assert.equal(e.error_code, 'HTTP 403', 'the target\'s error, not the queue\'s');
+    assert.match(sb.stdout + sb.stderr, /dead-letter queue arn:aws:sqs:us-east-1:000000000000:no-such-queue did not take the event \(QueueDoesNotExist/);
+    assert.equal((await sb.stop()).code, 0);
+  } finally {
+    await hook.stop();
+    await redis.stop();
+    await fq.stop();
+  }
+});
+
+test('rules: a FIFO queue as DeadLetterConfig is refused at start', { timeout: 30000 }, async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { SIGNALBOX, tempDir } = await import('./harness.mjs');
+  const { writeFileSync } = await import('node:fs');
+  const dir = tempDir();
+  writeFileSync(`${dir}/r.json`, rule('f', [{ Id: 'h', Arn: 'http://127.0.0.1:1/',
+    DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:123456789012:dead.fifo' } }]));
+  const r = spawnSync(SIGNALBOX, ['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1'],
+    { env: { ...process.env, ...awsEnv(TEST_CREDS) }, timeout: 10000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr.toString(), /r\.json:\d+:\d+: DeadLetterConfig Arn "arn:aws:sqs:us-east-1:123456789012:dead\.fifo" is a FIFO queue/);
 });
