@@ -9,10 +9,8 @@ usage: perf/ingest/run.py [--runs 3] [--seconds 10] [--no-readme]
 """
 import argparse
 import os
-import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from perfcommon import free_port, write_results  # noqa: E402
+from perfcommon import free_port, parse_wrk, wait_port, write_results  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.join(ROOT, "perf", "ingest")
@@ -28,32 +26,12 @@ SIGNALBOX = os.path.join(ROOT, "build", "signalbox")
 CONNS = 64
 
 
-
-def wait_port(port, secs=10):
-    end = time.time() + secs
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"port {port} never opened")
-
-
 def wrk(script, url, seconds, delay_ms=0):
     env = dict(os.environ, SB_DELAY_MS=str(delay_ms))
     out = subprocess.run(["wrk", "-t1", f"-c{CONNS}", f"-d{seconds}s", "--latency", "-s",
                           os.path.join(HERE, script), url], env=env, capture_output=True,
                          text=True, check=True).stdout
-    if "Non-2xx" in out:
-        sys.exit("wrk saw errors:\n" + out)
-
-    def ms(label):
-        m = re.search(label + r"\s+([\d.]+)(us|ms|s)", out)
-        v = float(m.group(1))
-        return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": ms("50%"), "p99": ms("99%"), "avg": ms("Latency")}
+    return parse_wrk(out)
 
 
 def main():

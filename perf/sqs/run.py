@@ -12,10 +12,8 @@ usage: perf/sqs/run.py [--runs 5] [--seconds 8] [--no-readme]
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,24 +22,13 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from perfcommon import free_port, write_results  # noqa: E402
+from perfcommon import free_port, parse_wrk, wait_port, write_results  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.join(ROOT, "perf", "sqs")
 SIGNALBOX = os.path.join(ROOT, "build", "signalbox")
 CONNS = 64
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-def wait_port(port, secs=10):
-    end = time.time() + secs
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"port {port} never opened")
 
 
 def cpu_seconds(pid):
@@ -58,21 +45,9 @@ def stats(port):
 
 def wrk(url, seconds):
     p = subprocess.Popen(["wrk", "-t1", f"-c{CONNS}", f"-d{seconds}s", "--latency", "-s",
-                          os.path.join(HERE, "putevents.lua"), url], stdout=subprocess.PIPE,
+                          os.path.join(ROOT, "perf", "ingest", "putevents.lua"), url], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     return p
-
-
-def parse_wrk(out):
-    if "Non-2xx" in out:
-        sys.exit("wrk saw errors:\n" + out)
-
-    def ms(label):
-        m = re.search(label + r"\s+([\d.]+)(us|ms|s)", out)
-        v = float(m.group(1))
-        return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": ms("50%"), "p99": ms("99%")}
 
 
 def main():
