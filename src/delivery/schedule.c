@@ -16,7 +16,10 @@ struct sb_schedule {
     struct event *tick;
     int64_t lease_ms;
     size_t max_claimed, claimed;
+    size_t asked; /* how many the claim in flight may take */
     bool polling; /* a claim is in flight */
+    bool more;    /* the last claim took all it asked for: more may be due */
+    bool running; /* between start and stop */
     sb_schedule_due due;
     void *arg;
 };
@@ -33,11 +36,15 @@ static int64_t now_ms(void) {
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static void claim(sb_schedule *s);
+
 static void on_claim(struct redisReply *reply, void *arg) {
     sb_schedule *s = arg;
     s->polling = false;
+    s->more = false;
     if (!reply || reply->type != REDIS_REPLY_ARRAY)
         return; /* Redis down or a script error: the next tick tries again */
+    s->more = reply->elements == s->asked;
     for (size_t i = 0; i < reply->elements; i++) {
         const redisReply *m = reply->element[i];
         if (m->type != REDIS_REPLY_STRING)
@@ -54,26 +61,34 @@ static void on_claim(struct redisReply *reply, void *arg) {
         s->due(s->arg, rec, m->str, m->len);
         signalbox__v1__scheduled_delivery__free_unpacked(rec, NULL);
     }
+    /* a backlog (after an outage, say) drains as fast as its deliveries settle, not one
+     * claim per tick */
+    if (s->more)
+        claim(s);
 }
 
-static void on_tick(evutil_socket_t fd, short what, void *arg) {
-    (void)fd;
-    (void)what;
-    sb_schedule *s = arg;
-    if (s->polling || s->claimed >= s->max_claimed || !sb_redis_ready(s->redis))
+/* Claims what is due, up to what max_claimed leaves room for (at most 200 at a time). */
+static void claim(sb_schedule *s) {
+    if (!s->running || s->polling || s->claimed >= s->max_claimed || !sb_redis_ready(s->redis))
         return;
     char now[24], until[24], limit[24];
     int64_t t = now_ms();
     snprintf(now, sizeof now, "%lld", (long long)t);
     snprintf(until, sizeof until, "%lld", (long long)(t + s->lease_ms));
-    snprintf(limit, sizeof limit, "%zu",
-             s->max_claimed - s->claimed < 200 ? s->max_claimed - s->claimed : 200);
+    s->asked = s->max_claimed - s->claimed < 200 ? s->max_claimed - s->claimed : 200;
+    snprintf(limit, sizeof limit, "%zu", s->asked);
     const char *argv[] = {"EVAL", claim_script, "1", SB_SCHEDULE_KEY, now, until, limit};
     size_t lens[7];
     for (int i = 0; i < 7; i++)
         lens[i] = strlen(argv[i]);
     s->polling = true;
     sb_redis_command(s->redis, on_claim, s, 7, argv, lens);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    claim(arg);
 }
 
 sb_schedule *sb_schedule_new(struct event_base *base, struct sb_redis *redis, int64_t lease_ms,
@@ -95,11 +110,13 @@ sb_schedule *sb_schedule_new(struct event_base *base, struct sb_redis *redis, in
 int sb_schedule_start(sb_schedule *s, sb_schedule_due due, void *arg) {
     s->due = due;
     s->arg = arg;
+    s->running = true;
     struct timeval tv = {0, 200000};
     return event_add(s->tick, &tv);
 }
 
 void sb_schedule_stop(sb_schedule *s) {
+    s->running = false;
     event_del(s->tick);
 }
 
@@ -146,6 +163,8 @@ void sb_schedule_remove(sb_schedule *s, const void *member, size_t len) {
     const char *argv[] = {"ZREM", SB_SCHEDULE_KEY, member};
     size_t lens[] = {4, strlen(SB_SCHEDULE_KEY), len};
     sb_redis_command(s->redis, on_removed, NULL, 3, argv, lens);
+    if (s->more && s->claimed <= s->max_claimed / 2)
+        claim(s); /* the backlog waited for room: take more now */
 }
 
 size_t sb_schedule_claimed(const sb_schedule *s) {
