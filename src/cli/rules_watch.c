@@ -54,8 +54,12 @@ static void on_readable(evutil_socket_t fd, short what, void *arg) {
     while ((n = read(fd, buf, sizeof buf)) > 0) {
         for (char *p = buf; p < buf + n;) {
             const struct inotify_event *e = (const struct inotify_event *)p;
-            /* in the parent, only events about the rules path's own name count */
-            if (e->wd != w->wd_parent || (e->len && strcmp(e->name, base) == 0))
+            /* IN_IGNORED answers arm()'s own inotify_rm_watch after each reload: counting it
+               reloaded everything a second time (a bad file was rejected twice). A path that
+               was really deleted or moved has said so already (IN_DELETE_SELF, IN_MOVE_SELF,
+               or its name in the parent). In the parent, only the rules path's own name counts. */
+            if (!(e->mask & IN_IGNORED) &&
+                (e->wd != w->wd_parent || (e->len && strcmp(e->name, base) == 0)))
                 relevant = true;
             p += sizeof *e + e->len;
         }
