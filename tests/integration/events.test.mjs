@@ -144,3 +144,37 @@ test('metrics, health and readiness', async () => {
   const ready = await fetch(sb.url('/readyz'));
   assert.equal(ready.status, 200);
 });
+
+test('HTTP target: a burst beyond the connection limit waits its turn, without timing out', { timeout: 60000 }, async () => {
+  // 400 deliveries to one origin whose answers take 200 ms: 64 at a time is seven rounds,
+  // 1.4 s, twice the http-timeout; a delivery's time limit starts when it gets a connection
+  let now = 0, most = 0;
+  const slow = await Receiver.start(async () => {
+    most = Math.max(most, ++now);
+    await new Promise((r) => setTimeout(r, 200));
+    now--;
+    return { status: 204 };
+  });
+  const r2 = await Redis.start();
+  const sb2 = await Signalbox.start({ redis: r2, args: ['--http-timeout', '700ms'], rules: { 'r.json': JSON.stringify({
+    Name: 'slow', EventPattern: { source: ['burst'] }, Targets: [{ Id: 's', Arn: slow.url('/in') }] }) } });
+  try {
+    const calls = [];
+    for (let c = 0; c < 40; c++) {
+      calls.push(fetch(sb2.url('/'), { method: 'POST', headers: { 'Content-Type': 'application/x-amz-json-1.1',
+        'X-Amz-Target': 'AWSEvents.PutEvents' }, body: JSON.stringify({ Entries: Array.from({ length: 10 }, (_, i) => ({
+        Source: 'burst', DetailType: 'T', Detail: JSON.stringify({ n: c * 10 + i }) })) }) }).then((r) => r.json()));
+    }
+    for (const body of await Promise.all(calls)) assert.equal(body.FailedEntryCount, 0);
+    const ns = slow.requests.map((q) => JSON.parse(q.body).detail.n).sort((a, b) => a - b);
+    assert.deepEqual(ns, Array.from({ length: 400 }, (_, i) => i), 'each delivered once');
+    assert.ok(most <= 64, `at most 64 requests at once at the target (${most})`);
+    const m = (await (await fetch(sb2.url('/metrics'))).text()).match(/^signalbox_delivery_retries_total (\S+)$/m);
+    assert.equal(Number(m[1]), 0, 'no delivery timed out waiting for a connection');
+    assert.equal((await sb2.stop()).code, 0);
+  } finally {
+    if (sb2.proc.exitCode === null && sb2.proc.signalCode === null) sb2.proc.kill('SIGKILL');
+    await slow.stop();
+    await r2.stop();
+  }
+});
