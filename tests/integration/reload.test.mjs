@@ -36,8 +36,9 @@ test('100 reloads (good and bad) during 200,000 events: each delivered exactly o
   const redis = await Redis.start();
   const dir = tempDir('sb-rules-');
   const file = join(dir, 'r.json');
-  let k = 0;
-  const sb = await Signalbox.start({ redis, dir, rules: { 'r.json': good(k) },
+  let k = 0, sb;
+  try {
+  sb = await Signalbox.start({ redis, dir, rules: { 'r.json': good(k) },
     args: ['--kafka-brokers', kafka.bootstrap, '--kafka-topics', 'load:plain'] });
   await waitFor('assignment', () => /assigned/.test(sb.stdout), 30000);
   let sent = 0, bads = 0, goods = 0;
@@ -81,8 +82,12 @@ test('100 reloads (good and bad) during 200,000 events: each delivered exactly o
   assert.equal(seen.size, N, 'every event delivered');
   assert.ok(new Set(seen.values()).size > 10, 'events were matched by many rule versions');
   assert.equal((await sb.stop()).code, 0);
-  await redis.stop();
-  kafka.stop();
+  } finally {
+    // a failure must not leave the broker and Redis running (the file would never end)
+    if (sb && sb.proc.exitCode === null && sb.proc.signalCode === null) sb.proc.kill('SIGKILL');
+    await redis.stop();
+    kafka.stop();
+  }
 });
 
 test('a Kubernetes ConfigMap update (the ..data symlink swapped by a rename) reloads the rules', { timeout: 30000 }, async () => {
