@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cli/dlq_store.h"
+#include "cli/target_env.h"
 #include "core/log.h"
 #include "delivery/deadletter.h"
 #include "delivery/router.h"
@@ -98,13 +99,15 @@ static int start_router(redrive *rd) {
                            rd->cfg->redis_password, rd->cfg->redis_db};
     rd->redis = sb_redis_new(rd->base, &ro);
     rd->http = sb_http_client_new(rd->base);
-    if (!rd->redis || !rd->http || build_auths(rd) != 0)
+    if (!rd->redis || !rd->http ||
+        sb_http_client_set_tls(rd->http, rd->cfg->http_ca_file, rd->cfg->http_client_cert,
+                               rd->cfg->http_client_key) != SB_OK ||
+        build_auths(rd) != 0)
         goto oom;
     rd->env.base = rd->base;
     rd->env.redis = rd->redis;
     rd->env.http = rd->http;
-    rd->env.http_timeout_ms = rd->cfg->http_timeout_ms;
-    rd->env.redis_stream_maxlen = rd->cfg->redis_stream_maxlen;
+    sb_target_env_from_config(&rd->env, rd->cfg);
     rd->env.auth = auth_lookup;
     rd->env.auth_arg = rd;
     rd->router = sb_router_new(&rd->env);

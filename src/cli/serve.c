@@ -15,6 +15,7 @@
 #include "auth/auth.h"
 #include "cli/cli.h"
 #include "cli/rules_watch.h"
+#include "cli/target_env.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/envelope.h"
@@ -500,12 +501,7 @@ int sb_cmd_serve(int argc, char **argv) {
     s.env.base = s.base;
     s.env.redis = s.redis;
     s.env.http = s.http;
-    s.env.http_timeout_ms = s.cfg.http_timeout_ms;
-    s.env.redis_stream_maxlen = s.cfg.redis_stream_maxlen;
-    s.env.sqs_endpoint = s.cfg.sqs_endpoint;
-    s.env.sns_endpoint = s.cfg.sns_endpoint;
-    s.env.aws_linger_ms = s.cfg.aws_linger_ms;
-    s.env.aws_concurrency = s.cfg.aws_concurrency;
+    sb_target_env_from_config(&s.env, &s.cfg);
     s.env.auth = auth_lookup;
     s.env.auth_arg = &s;
     s.router = sb_router_new(&s.env);
