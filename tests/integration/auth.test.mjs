@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Redis, Signalbox, SIGNALBOX, freePort, tempDir } from './harness.mjs';
+import { Redis, Signalbox, signalboxCommand, freePort, tempDir } from './harness.mjs';
 
 // the hash the Smithy signer needs, on node's crypto (HMAC when given a secret)
 class Sha256 {
@@ -143,10 +143,10 @@ test('admin paths on their own listener; the ingest listener does not serve them
 });
 
 test('a listener reachable from other hosts without auth-file is refused unless explicit', () => {
-  const r = spawnSync(SIGNALBOX, ['serve', '--rules', tempDir('sb-rules-'), '--listen', '0.0.0.0:0'], { timeout: 10000 });
+  const r = spawnSync(...signalboxCommand(['serve', '--rules', tempDir('sb-rules-'), '--listen', '0.0.0.0:0']), { timeout: 10000 });
   assert.equal(r.status, 2);
   assert.match(r.stderr.toString(), /reachable from other hosts and no auth-file is set/);
-  const bad = spawnSync(SIGNALBOX, ['serve', '--rules', tempDir('sb-rules-'), '--auth-file', '/nonexistent/auth.yaml'], { timeout: 10000 });
+  const bad = spawnSync(...signalboxCommand(['serve', '--rules', tempDir('sb-rules-'), '--auth-file', '/nonexistent/auth.yaml']), { timeout: 10000 });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr.toString(), /cannot read the auth file \/nonexistent\/auth.yaml/);
 });

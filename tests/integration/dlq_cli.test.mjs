@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis, Receiver, Signalbox, SIGNALBOX, sleep, tempDir } from './harness.mjs';
+import { Redis, Receiver, Signalbox, signalboxCommand, sleep, tempDir } from './harness.mjs';
 
 let redis;
 before(async () => { redis = await Redis.start(); });
@@ -16,7 +16,7 @@ after(async () => { await redis.stop(); });
 // process can answer the deliveries it makes
 function dlq(args, { input, env = {}, timeout = 30000 } = {}) {
   return new Promise((ok, fail) => {
-    const p = spawn(SIGNALBOX, ['dlq', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(...signalboxCommand(['dlq', ...args]), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     p.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
     p.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
@@ -400,7 +400,7 @@ test('purge: --yes deletes; without it, refuses off a terminal and asks for the 
   assert.equal(redis.cmd('XLEN', 'signalbox:dlq:r:h'), 2);
 
   // on a terminal (script(1) gives the command one): a wrong name changes nothing
-  const onTty = (answer) => spawnSync('script', ['-qec', [SIGNALBOX, 'dlq', 'purge', 'signalbox:dlq:r:h', ...at()].join(' '), '/dev/null'],
+  const onTty = (answer) => spawnSync('script', ['-qec', signalboxCommand(['dlq', 'purge', 'signalbox:dlq:r:h', ...at()]).flat().join(' '), '/dev/null'],
     { input: answer + '\n', timeout: 15000, encoding: 'utf8' });
   let t = onTty('signalbox:dlq:q:h');
   assert.equal(t.status, 1, t.stdout);

@@ -11,6 +11,14 @@ import net from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SIGNALBOX = process.env.SB_TEST_SIGNALBOX || resolve(here, '../../build/signalbox');
+// SB_TEST_WRAPPER runs each signalbox the tests start (serve, dlq, the refused starts) under a
+// tool, e.g. valgrind (tests/valgrind/run.sh); `signalbox kafka-mock`, a stand-in broker, is not
+const WRAPPER = (process.env.SB_TEST_WRAPPER || '').split(' ').filter(Boolean);
+
+// [program, arguments] that run `signalbox ...argv`, under SB_TEST_WRAPPER when it is set
+export function signalboxCommand(argv) {
+  return WRAPPER.length ? [WRAPPER[0], [...WRAPPER.slice(1), SIGNALBOX, ...argv]] : [SIGNALBOX, argv];
+}
 
 const children = new Set();
 process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
@@ -127,11 +135,7 @@ export class Signalbox {
       writeFileSync(cfg, config);
       argv.push('--config', cfg);
     }
-    // SB_TEST_WRAPPER runs the router under a tool, e.g. valgrind (tests/valgrind/run.sh)
-    const wrapper = process.env.SB_TEST_WRAPPER ? process.env.SB_TEST_WRAPPER.split(' ').filter(Boolean) : [];
-    const proc = wrapper.length
-      ? spawn(wrapper[0], [...wrapper.slice(1), SIGNALBOX, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(SIGNALBOX, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(...signalboxCommand(argv), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(proc);
     const sb = new Signalbox(port, proc, dir);
     proc.stdout.on('data', (d) => { sb.stdout += d; });
@@ -139,7 +143,7 @@ export class Signalbox {
     sb.exited = new Promise((ok) => proc.on('exit', (code, signal) => { children.delete(proc); ok({ code, signal }); }));
     // the admin paths answer on --admin-listen when it is given
     const admin = args.includes('--admin-listen') ? `http://${args[args.indexOf('--admin-listen') + 1]}` : sb.url('').replace(/\/$/, '');
-    await waitFor('signalbox /healthz', async () => (await fetch(`${admin}/healthz`)).status === 200, wrapper.length ? 60000 : 10000)
+    await waitFor('signalbox /healthz', async () => (await fetch(`${admin}/healthz`)).status === 200, WRAPPER.length ? 60000 : 10000)
       .catch((e) => { throw new Error(`${e.message}\nstdout: ${sb.stdout}\nstderr: ${sb.stderr}`); });
     return sb;
   }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { KafkaMock, Redis, Receiver, Signalbox, sleep, tempDir } from './harness.mjs';
+import { KafkaMock, Redis, Receiver, Signalbox, signalboxCommand, sleep, tempDir } from './harness.mjs';
 
 async function waitFor(what, fn, ms) {
   const end = Date.now() + ms;
@@ -96,7 +96,7 @@ test('ingest-topic without a Kafka to write to is refused at start', async () =>
   const dir = tempDir('sb-rules-');
   const out = (() => {
     try {
-      execFileSync(process.env.SB_TEST_SIGNALBOX || 'build/signalbox', ['serve', '--rules', dir, '--ingest-topic', 'ingest'],
+      execFileSync(...signalboxCommand(['serve', '--rules', dir, '--ingest-topic', 'ingest']),
         { stdio: 'pipe', timeout: 10000 });
       return { status: 0, stderr: '' };
     } catch (e) {

@@ -154,10 +154,10 @@ test('container credentials: fetched with the token file, refreshed before they 
 
 test('no credentials anywhere: the rules are refused with what was looked at', { timeout: 30000 }, async () => {
   const { spawnSync } = await import('node:child_process');
-  const { SIGNALBOX } = await import('./harness.mjs');
+  const { signalboxCommand } = await import('./harness.mjs');
   const dir = tempDir('sb-aws-');
   writeFileSync(join(dir, 'r.json'), rule([{ Id: 'q', Arn: QUEUE }]));
-  const r = spawnSync(SIGNALBOX, ['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1'],
+  const r = spawnSync(...signalboxCommand(['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1']),
     { env: { ...process.env, ...awsEnv({ HOME: dir }) }, timeout: 10000 });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr.toString(), /no AWS credentials for SQS and SNS targets/);

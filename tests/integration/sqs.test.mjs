@@ -240,17 +240,17 @@ test('FIFO queues: deduplication ids unless the queue deduplicates by content; o
 
 test('rules: a FIFO queue without MessageGroupId and a bad endpoint are refused at start', { timeout: 30000 }, async () => {
   const { spawnSync } = await import('node:child_process');
-  const { SIGNALBOX, tempDir } = await import('./harness.mjs');
+  const { signalboxCommand, tempDir } = await import('./harness.mjs');
   const { writeFileSync } = await import('node:fs');
   const dir = tempDir();
   writeFileSync(`${dir}/r.json`, rule('f', [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:123456789012:x.fifo' }]));
-  const r = spawnSync(SIGNALBOX, ['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1'],
+  const r = spawnSync(...signalboxCommand(['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1']),
     { env: { ...process.env, ...awsEnv(TEST_CREDS) }, timeout: 10000 });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr.toString(), /FIFO queue: give SqsParameters.MessageGroupId/);
   writeFileSync(`${dir}/r.json`, rule('f', [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:123456789012:x' }]));
-  const r2 = spawnSync(SIGNALBOX, ['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1',
-    '--sqs-endpoint', 'ftp://nowhere'], { env: { ...process.env, ...awsEnv(TEST_CREDS) }, timeout: 10000 });
+  const r2 = spawnSync(...signalboxCommand(['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1',
+    '--sqs-endpoint', 'ftp://nowhere']), { env: { ...process.env, ...awsEnv(TEST_CREDS) }, timeout: 10000 });
   assert.notEqual(r2.status, 0);
   assert.match(r2.stderr.toString(), /sqs endpoint "ftp:\/\/nowhere" is not an http/);
 });
@@ -319,12 +319,12 @@ test('an SQS dead-letter queue that fails for good: the dead letter goes to the 
 
 test('rules: a FIFO queue as DeadLetterConfig is refused at start', { timeout: 30000 }, async () => {
   const { spawnSync } = await import('node:child_process');
-  const { SIGNALBOX, tempDir } = await import('./harness.mjs');
+  const { signalboxCommand, tempDir } = await import('./harness.mjs');
   const { writeFileSync } = await import('node:fs');
   const dir = tempDir();
   writeFileSync(`${dir}/r.json`, rule('f', [{ Id: 'h', Arn: 'http://127.0.0.1:1/',
     DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:123456789012:dead.fifo' } }]));
-  const r = spawnSync(SIGNALBOX, ['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1'],
+  const r = spawnSync(...signalboxCommand(['serve', '--rules', dir, '--listen', '127.0.0.1:0', '--redis', 'redis://127.0.0.1:1']),
     { env: { ...process.env, ...awsEnv(TEST_CREDS) }, timeout: 10000 });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr.toString(), /r\.json:\d+:\d+: DeadLetterConfig Arn "arn:aws:sqs:us-east-1:123456789012:dead\.fifo" is a FIFO queue/);
