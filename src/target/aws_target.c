@@ -277,7 +277,7 @@ int sb_aws_call(sb_aws_target *t, const char *body, size_t len, struct curl_slis
             h = NULL;
         }
     }
-    sb_http_request_opts o = {"POST", t->url, h, body, len, t->timeout_ms, userpwd, t->sigv4};
+    sb_http_request_opts o = {"POST", t->url, h, body, len, t->timeout_ms, userpwd, t->sigv4, NULL};
     int rc = h ? sb_http_request_start_opts(t->http, &o, on_call_answer, c) : -1;
     memset(userpwd, 0, sizeof userpwd);
     if (rc != 0) {

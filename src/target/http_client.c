@@ -117,6 +117,34 @@ static origin *origin_of(sb_http_client *c, const char *url) {
     return o;
 }
 
+/* The TLS files of a request: tls's where it has them, else the client's.
+ *
+ * Requests with different files share curl's connection pool (one per multi handle) without
+ * sharing connections: before reusing one, curl compares the TLS settings it was made with
+ * (lib/url.c ConnectionExists -> Curl_ssl_config_matches, lib/vtls/vtls.c), among them the CA
+ * file and the client certificate file by name, and its TLS session cache is keyed the same
+ * way. Up to curl 8.20 the key file and its password are not compared (8.21 added them: curl
+ * commit 7541ae5): two requests with the same certificate file and different keys could share a
+ * connection. For connections' files that shares no identity: the config check
+ * (sb_pem_check_key) accepts only the certificate's own key, so one certificate file means one
+ * client. The test (tls_targets.test.mjs) sends with two certificates to one server over
+ * kept-alive connections.
+ *
+ * curl keeps its own copy of the key's password, which it frees without zeroing it. */
+static void set_tls(sb_http_client *c, CURL *e, const sb_http_tls *tls) {
+    const char *ca = tls && tls->ca_file ? tls->ca_file : c->ca_file;
+    bool own_cert = tls && tls->cert_file;
+    const char *cert = own_cert ? tls->cert_file : c->cert_file;
+    if (ca)
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+    if (cert) {
+        curl_easy_setopt(e, CURLOPT_SSLCERT, cert);
+        curl_easy_setopt(e, CURLOPT_SSLKEY, own_cert ? tls->key_file : c->key_file);
+    }
+    if (own_cert && tls->key_password)
+        curl_easy_setopt(e, CURLOPT_KEYPASSWD, tls->key_password);
+}
+
 static void check_done(sb_http_client *c) {
     CURLMsg *msg;
     int left;
@@ -320,7 +348,8 @@ size_t sb_http_client_in_flight(const sb_http_client *c) {
 int sb_http_request_start(sb_http_client *c, const char *method, const char *url,
                           struct curl_slist *headers, const char *body, size_t body_len,
                           long timeout_ms, const char *userpwd, sb_http_done done, void *arg) {
-    sb_http_request_opts o = {method, url, headers, body, body_len, timeout_ms, userpwd, NULL};
+    sb_http_request_opts o = {method,     url,     headers, body, body_len,
+                              timeout_ms, userpwd, NULL,    NULL};
     return sb_http_request_start_opts(c, &o, done, arg);
 }
 
@@ -357,12 +386,7 @@ int sb_http_request_start_opts(sb_http_client *c, const sb_http_request_opts *o,
     curl_easy_setopt(e, CURLOPT_HEADERDATA, rq);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (c->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file);
-    if (c->cert_file) {
-        curl_easy_setopt(e, CURLOPT_SSLCERT, c->cert_file);
-        curl_easy_setopt(e, CURLOPT_SSLKEY, c->key_file);
-    }
+    set_tls(c, e, o->tls);
     if (o->aws_sigv4) {
         curl_easy_setopt(e, CURLOPT_AWS_SIGV4, o->aws_sigv4);
         curl_easy_setopt(e, CURLOPT_USERPWD, userpwd ? userpwd : "");

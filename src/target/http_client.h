@@ -32,9 +32,10 @@ typedef void (*sb_http_done)(const sb_http_result *res, void *arg);
 /* Creates a client on base. NULL when out of memory. */
 sb_http_client *sb_http_client_new(struct event_base *base);
 
-/* TLS of every request of c: ca_file replaces curl's CA bundle (PEM; include public roots
- * too when AWS or other public endpoints are called), cert_file and key_file are the client
- * certificate and key. NULL or "" keeps curl's default for each. SB_OK or SB_ENOMEM. */
+/* TLS of every request of c (a request's sb_http_tls may replace it): ca_file replaces curl's
+ * CA bundle (PEM; include public roots too when AWS or other public endpoints are called),
+ * cert_file and key_file are the client certificate and key. NULL or "" keeps curl's default
+ * for each. SB_OK or SB_ENOMEM. */
 int sb_http_client_set_tls(sb_http_client *c, const char *ca_file, const char *cert_file,
                            const char *key_file);
 
@@ -50,6 +51,16 @@ int sb_http_request_start(sb_http_client *c, const char *method, const char *url
                           struct curl_slist *headers, const char *body, size_t body_len,
                           long timeout_ms, const char *userpwd, sb_http_done done, void *arg);
 
+/* TLS files of one request, in place of the client's (sb_http_client_set_tls): ca_file alone,
+ * and the client certificate as a whole: with cert_file, key_file and key_password replace the
+ * client's certificate and key; without, the client's are used. NULL fields keep the client's.
+ * Borrowed for the call of sb_http_request_start_opts: curl copies them. */
+typedef struct sb_http_tls {
+    const char *ca_file;
+    const char *cert_file, *key_file;
+    const char *key_password; /* secret; NULL when the key is not encrypted */
+} sb_http_tls;
+
 /* What sb_http_request_start_opts takes: the same as sb_http_request_start's arguments, plus
  * aws_sigv4 ("aws:amz:REGION:SERVICE", always in full: with less curl guesses from the host
  * name): then the request is signed with AWS Signature Version 4 by libcurl, userpwd being
@@ -62,11 +73,13 @@ typedef struct sb_http_request_opts {
     const char *body;           /* copied */
     size_t body_len;
     long timeout_ms;
-    const char *userpwd;   /* NULL for none; copied by curl, the caller may wipe it after */
-    const char *aws_sigv4; /* NULL: no signature */
+    const char *userpwd;    /* NULL for none; copied by curl, the caller may wipe it after */
+    const char *aws_sigv4;  /* NULL: no signature */
+    const sb_http_tls *tls; /* NULL: the client's TLS files */
 } sb_http_request_opts;
 
-/* sb_http_request_start with its arguments in o (borrowed for the call), and SigV4 signing.
+/* sb_http_request_start with its arguments in o (borrowed for the call), SigV4 signing and TLS
+ * files of its own.
  * Same contract: done is called exactly once and never before this returns, unless it
  * returns -1 (out of memory), when done is not called. */
 int sb_http_request_start_opts(sb_http_client *c, const sb_http_request_opts *o, sb_http_done done,
