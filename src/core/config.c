@@ -14,6 +14,7 @@
 
 #include "core/arena.h"
 #include "core/json.h"
+#include "core/pem.h"
 #include "rules/yaml.h"
 
 /* ---- the table ---- */
@@ -741,6 +742,7 @@ static const conn_field oauth_fields[] = {CF("token-url", token_url, false, true
                                           CF("client-secret", client_secret, true, true),
                                           CF("scope", scope, false, false),
                                           {NULL, 0, false, false}};
+static const conn_field no_fields[] = {{NULL, 0, false, false}};
 
 static const struct conn_type {
     const char *name;
@@ -748,7 +750,8 @@ static const struct conn_type {
     bool params; /* takes `params: {name: value}` */
 } conn_types[] = {{"api-key", api_key_fields, false},
                   {"basic", basic_fields, false},
-                  {"oauth-client-credentials", oauth_fields, true}};
+                  {"oauth-client-credentials", oauth_fields, true},
+                  {"none", no_fields, false}}; /* no credentials: the tls files only */
 
 #define NCONN_TYPES (sizeof conn_types / sizeof conn_types[0])
 
@@ -818,16 +821,21 @@ static char *node_text(const sb_jnode *n, bool *oom) {
     return d;
 }
 
+/* path, made from the config file's folder when it is relative, in full[size]. */
+static void resolve_path(const loader *l, const char *path, char *full, size_t size) {
+    const char *slash = strrchr(l->path, '/');
+    if (path[0] != '/' && slash)
+        snprintf(full, size, "%.*s/%s", (int)(slash - l->path), l->path, path);
+    else
+        snprintf(full, size, "%s", path);
+}
+
 /* Reads a secret file (relative paths from the config file's folder), without the trailing line
  * break. */
 static int read_secret_file(loader *l, const sb_jnode *at, const char *conn, const char *key,
                             const char *path, char **out) {
     char full[4096];
-    const char *slash = strrchr(l->path, '/');
-    if (path[0] != '/' && slash)
-        snprintf(full, sizeof full, "%.*s/%s", (int)(slash - l->path), l->path, path);
-    else
-        snprintf(full, sizeof full, "%s", path);
+    resolve_path(l, path, full, sizeof full);
     FILE *f = fopen(full, "rb");
     if (!f)
         return file_error(l, at->offset, "connection %s: %s: cannot read %s: %s", conn, key, full,
@@ -960,6 +968,83 @@ static int conn_params(loader *l, const sb_jmember *name, const sb_jnode *map, s
     return SB_OK;
 }
 
+/* The files of a connection's `tls` mapping: checked here, so that a file TLS cannot use stops
+ * the start instead of failing every delivery. The key's password is a secret, so it is never
+ * inline. */
+static int conn_tls(loader *l, const sb_jmember *name, const sb_jnode *map, sb_connection *k) {
+    static const char *const keys[] = {"ca-file", "client-cert", "client-key",
+                                       "client-key-password-file", "client-key-password-env"};
+    static const conn_field password = CF("client-key-password", tls_key_password, true, false);
+    if (map->type != SB_JSON_OBJECT || map->u.obj.n == 0)
+        return file_error(l, map->offset,
+                          "connection %s: tls must be a mapping of ca-file, client-cert, "
+                          "client-key, client-key-password-file or client-key-password-env",
+                          name->key);
+    for (size_t i = 0; i < map->u.obj.n; i++) {
+        const sb_jmember *m = &map->u.obj.members[i];
+        bool known = false;
+        for (size_t j = 0; j < sizeof keys / sizeof keys[0] && !known; j++)
+            known = strcmp(m->key, keys[j]) == 0;
+        if (strcmp(m->key, "client-key-password") == 0) {
+            wipe_node(m->value);
+            return file_error(l, m->key_offset,
+                              "connection %s: tls: client-key-password is never inline: give "
+                              "client-key-password-file or client-key-password-env",
+                              name->key);
+        }
+        if (!known)
+            return file_error(l, m->key_offset,
+                              "connection %s: tls: unknown field \"%s\" (ca-file, client-cert, "
+                              "client-key, client-key-password-file, client-key-password-env)",
+                              name->key, m->key);
+    }
+    char **paths[] = {&k->tls_ca_file, &k->tls_client_cert, &k->tls_client_key};
+    const sb_jnode *at[3] = {NULL, NULL, NULL};
+    for (size_t i = 0; i < 3; i++) {
+        const sb_jmember *m = sb_json_get(map, keys[i]);
+        if (!m)
+            continue;
+        at[i] = m->value;
+        if (m->value->type != SB_JSON_STRING || !m->value->u.str.len ||
+            strlen(m->value->u.str.s) != m->value->u.str.len)
+            return file_error(l, m->value->offset, "connection %s: tls: %s takes a file name",
+                              name->key, keys[i]);
+        char full[4096];
+        resolve_path(l, m->value->u.str.s, full, sizeof full);
+        if (!(*paths[i] = strdup(full)))
+            return sb_error_set(l->err, SB_ENOMEM, "out of memory");
+    }
+    int rc = conn_value(l, map, name, &password, k);
+    if (rc != SB_OK)
+        return rc;
+    const sb_jmember *pw = sb_json_get(map, "client-key-password-file");
+    if (!pw)
+        pw = sb_json_get(map, "client-key-password-env");
+    if (k->tls_client_cert && !k->tls_client_key)
+        return file_error(l, at[1]->offset, "connection %s: tls: client-cert needs client-key",
+                          name->key);
+    if (k->tls_client_key && !k->tls_client_cert)
+        return file_error(l, at[2]->offset, "connection %s: tls: client-key needs client-cert",
+                          name->key);
+    if (pw && !k->tls_client_key)
+        return file_error(l, pw->key_offset, "connection %s: tls: %s needs client-key", name->key,
+                          pw->key);
+    sb_error why = {0};
+    for (size_t i = 0; i < 3; i++) {
+        if (!*paths[i])
+            continue;
+        rc = i < 2 ? sb_pem_check_certs(*paths[i], &why)
+                   : sb_pem_check_key(k->tls_client_key, k->tls_key_password, k->tls_client_cert,
+                                      &why);
+        if (rc == SB_ENOMEM)
+            return sb_error_set(l->err, SB_ENOMEM, "out of memory");
+        if (rc != SB_OK)
+            return file_error(l, at[i]->offset, "connection %s: tls: %s: %s", name->key, keys[i],
+                              why.msg);
+    }
+    return SB_OK;
+}
+
 static int load_connection(loader *l, const sb_jmember *name, sb_connection *k) {
     const sb_jnode *o = name->value;
     size_t n = strlen(name->key);
@@ -975,8 +1060,8 @@ static int load_connection(loader *l, const sb_jmember *name, sb_connection *k) 
     const sb_jmember *tm = sb_json_get(o, "type");
     if (!tm)
         return file_error(l, name->key_offset,
-                          "connection %s: type is missing (api-key, basic or "
-                          "oauth-client-credentials)",
+                          "connection %s: type is missing (api-key, basic, "
+                          "oauth-client-credentials, or none for tls only)",
                           name->key);
     const struct conn_type *t = NULL;
     for (size_t i = 0; i < NCONN_TYPES && tm->value->type == SB_JSON_STRING; i++)
@@ -984,14 +1069,16 @@ static int load_connection(loader *l, const sb_jmember *name, sb_connection *k) 
             t = &conn_types[i];
     if (!t)
         return file_error(l, tm->value->offset,
-                          "connection %s: type must be api-key, basic or oauth-client-credentials",
+                          "connection %s: type must be api-key, basic, oauth-client-credentials "
+                          "or none",
                           name->key);
     if (!(k->type = strdup(t->name)))
         return sb_error_set(l->err, SB_ENOMEM, "out of memory");
     /* every key must be known to the type */
     for (size_t j = 0; j < o->u.obj.n; j++) {
         const sb_jmember *m = &o->u.obj.members[j];
-        bool known = strcmp(m->key, "type") == 0 || (t->params && strcmp(m->key, "params") == 0);
+        bool known = strcmp(m->key, "type") == 0 || strcmp(m->key, "tls") == 0 ||
+                     (t->params && strcmp(m->key, "params") == 0);
         for (const conn_field *f = t->fields; f->key && !known; f++) {
             size_t fl = strlen(f->key);
             known = strcmp(m->key, f->key) == 0 ||
@@ -1009,6 +1096,13 @@ static int load_connection(loader *l, const sb_jmember *name, sb_connection *k) 
     const sb_jmember *pm = t->params ? sb_json_get(o, "params") : NULL;
     if (pm && (rc = conn_params(l, name, pm->value, k)) != SB_OK)
         return rc;
+    const sb_jmember *tls = sb_json_get(o, "tls");
+    if (tls && (rc = conn_tls(l, name, tls->value, k)) != SB_OK)
+        return rc;
+    if (!tls && t->fields == no_fields)
+        return file_error(l, tm->value->offset,
+                          "connection %s: type none needs tls (it gives no credentials)",
+                          name->key);
     if (k->header && !header_token(k->header))
         return file_error(l, sb_json_get(o, "header")->value->offset,
                           "connection %s: header \"%s\" is not a header name", name->key,
@@ -1299,6 +1393,10 @@ static void free_connection(sb_connection *k) {
     free(k->params);
     free(k->name);
     free(k->type);
+    free(k->tls_ca_file);
+    free(k->tls_client_cert);
+    free(k->tls_client_key);
+    zfree(k->tls_key_password);
 }
 
 void sb_config_free(sb_config *c) {
@@ -1347,6 +1445,22 @@ static void dump_connection(const sb_connection *k, sb_buf *out) {
             sb_buf_json_cstr(out, k->params[i].name);
             sb_buf_puts(out, ":\"***\"");
         }
+        sb_buf_putc(out, '}');
+    }
+    if (k->tls_ca_file || k->tls_client_cert) {
+        const char *keys[] = {"ca-file", "client-cert", "client-key", "client-key-password"};
+        const char *values[] = {k->tls_ca_file, k->tls_client_cert, k->tls_client_key,
+                                k->tls_key_password ? "***" : NULL};
+        sb_buf_puts(out, ",\"tls\":{");
+        const char *sep = "";
+        for (size_t i = 0; i < 4; i++)
+            if (values[i]) {
+                sb_buf_puts(out, sep);
+                sb_buf_json_cstr(out, keys[i]);
+                sb_buf_putc(out, ':');
+                sb_buf_json_cstr(out, values[i]);
+                sep = ",";
+            }
         sb_buf_putc(out, '}');
     }
     sb_buf_putc(out, '}');
@@ -1435,7 +1549,12 @@ void sb_config_help(FILE *out) {
             "               params: {audience: https://api.example}}\n"
             "  A secret (value, password, client-secret) is given inline, as NAME-file: PATH\n"
             "  (read at load; a relative path is from the config file's folder) or as\n"
-            "  NAME-env: VARIABLE. Secrets never appear in messages or dumps.\n");
+            "  NAME-env: VARIABLE. Secrets never appear in messages or dumps.\n"
+            "  Any connection may add TLS files for HTTPS to its targets, in place of\n"
+            "  http-ca-file and http-client-cert/-key (type none: TLS files only):\n"
+            "    partner:  {type: none, tls: {ca-file: partner-ca.pem, client-cert: c.pem,\n"
+            "               client-key: c.key, client-key-password-file: /run/secrets/kpw}}\n"
+            "  (client-key-password-env: VARIABLE also; never inline). Checked at load.\n");
 }
 
 void sb_config_print_help(FILE *out, const char *command) {

@@ -32,10 +32,11 @@ typedef struct sb_param {
     char *value; /* treated as a secret: redacted in dumps */
 } sb_param;
 
-/* A named connection: the credentials of HTTP targets (EventBridge's ConnectionName). */
+/* A named connection: the credentials of HTTP targets (EventBridge's ConnectionName), and the
+ * TLS files of HTTPS to them. */
 typedef struct sb_connection {
     char *name;
-    char *type; /* "api-key", "basic" or "oauth-client-credentials" */
+    char *type; /* "api-key", "basic", "oauth-client-credentials" or "none" (TLS only) */
     /* api-key: header name and value (secret) */
     char *header, *value;
     /* basic: username and password (secret) */
@@ -44,6 +45,11 @@ typedef struct sb_connection {
     char *token_url, *client_id, *client_secret, *scope;
     sb_param *params; /* extra token request parameters, in file order */
     size_t nparams;
+    /* tls: files for HTTPS to the connection's targets, checked at load (paths, relative ones
+     * made from the config file's folder); NULL: the router-wide http-ca-file, and
+     * http-client-cert with http-client-key. The client certificate and key go together. */
+    char *tls_ca_file, *tls_client_cert, *tls_client_key;
+    char *tls_key_password; /* secret, from a file or variable; NULL: the key is not encrypted */
 } sb_connection;
 
 typedef struct sb_config {

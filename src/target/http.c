@@ -1,8 +1,8 @@
 /* http.c - HTTP targets (webhooks, EventBridge API destinations).
  *
  * POST by default, the payload as the body with Content-Type application/json; method, path
- * values ('*' in the URL), headers and query string from HttpParameters; credentials from a
- * named connection; W3C traceparent passed on. Answers are classified in one place
+ * values ('*' in the URL), headers and query string from HttpParameters; credentials and TLS
+ * files from a named connection; W3C traceparent passed on. Answers are classified in one place
  * (classify): 2xx OK; 408, 429, 5xx and no answer RETRY; other 4xx FAIL. */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -204,11 +204,21 @@ static void send_with(http_send *s, const char *bearer) {
             snprintf(line, sizeof line, "Authorization: Bearer %s", bearer ? bearer : "");
             ok = (h = curl_slist_append(h, line)) != NULL;
             break;
+        case SB_AUTH_NONE:
+            break;
         }
         memset(line, 0, sizeof line);
     }
-    if (!ok || sb_http_request_start(t->client, t->method, t->url, h, d->payload, d->len,
-                                     t->timeout_ms, userpwd, on_answer, s) != 0) {
+    sb_http_tls tls = t->auth ? sb_http_auth_tls(t->auth) : (sb_http_tls){0};
+    sb_http_request_opts o = {.method = t->method,
+                              .url = t->url,
+                              .headers = h,
+                              .body = d->payload,
+                              .body_len = d->len,
+                              .timeout_ms = t->timeout_ms,
+                              .userpwd = userpwd,
+                              .tls = &tls};
+    if (!ok || sb_http_request_start_opts(t->client, &o, on_answer, s) != 0) {
         if (!ok)
             curl_slist_free_all(h);
         memset(up, 0, sizeof up);

@@ -142,7 +142,17 @@ void sb_http_auth_free(sb_http_auth *a) {
     wipe(a->client_secret);
     free(a->scope);
     wipe(a->token);
+    free(a->ca_file);
+    free(a->cert_file);
+    free(a->key_file);
+    wipe(a->key_password);
     free(a);
+}
+
+/* A copy of s, true when it could be made (or s is NULL). */
+static bool copy(char **dst, const char *s) {
+    *dst = s ? strdup(s) : NULL;
+    return !s || *dst;
 }
 
 sb_http_auth *sb_http_auth_from_connection(const sb_connection *k, sb_http_client *client,
@@ -161,14 +171,26 @@ sb_http_auth *sb_http_auth_from_connection(const sb_connection *k, sb_http_clien
         a->type = SB_AUTH_BASIC;
         a->username = strdup(k->username);
         a->password = strdup(k->password);
-    } else {
+    } else if (strcmp(k->type, "oauth-client-credentials") == 0) {
         a->type = SB_AUTH_OAUTH;
         a->token_url = strdup(k->token_url);
         a->client_id = strdup(k->client_id);
         a->client_secret = strdup(k->client_secret);
         a->scope = k->scope ? strdup(k->scope) : NULL;
+    } else {
+        a->type = SB_AUTH_NONE;
+    }
+    if (!copy(&a->ca_file, k->tls_ca_file) || !copy(&a->cert_file, k->tls_client_cert) ||
+        !copy(&a->key_file, k->tls_client_key) || !copy(&a->key_password, k->tls_key_password)) {
+        sb_http_auth_free(a);
+        return NULL;
     }
     return a;
+}
+
+sb_http_tls sb_http_auth_tls(const sb_http_auth *a) {
+    sb_http_tls t = {a->ca_file, a->cert_file, a->key_file, a->key_password};
+    return t;
 }
 
 sb_http_auth *sb_http_auth_find(sb_http_auth *const *auths, size_t n, const char *name) {

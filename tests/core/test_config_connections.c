@@ -1,6 +1,6 @@
-/* test_config_connections.c - the config file's `connections` (core/config.h): the three types,
- * secrets inline, from files and from variables, their redaction in dumps and errors, and every
- * error with its file:line:col. */
+/* test_config_connections.c - the config file's `connections` (core/config.h): the types,
+ * secrets inline, from files and from variables, TLS files, their redaction in dumps and errors,
+ * and every error with its file:line:col. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,9 +152,10 @@ static void test_errors(void **state) {
     fails("connections:\n  'bad name': {type: basic}\n", NULL,
           "2:3: connection name \"bad name\": use 1-64 letters, digits, '.', '_', '-'");
     fails("connections:\n  k: {header: X, value: TOPSECRET}\n", NULL,
-          "2:3: connection k: type is missing (api-key, basic or oauth-client-credentials)");
+          "2:3: connection k: type is missing (api-key, basic, oauth-client-credentials, or none "
+          "for tls only)");
     fails("connections:\n  k: {type: bearer, value: TOPSECRET}\n", NULL,
-          "2:13: connection k: type must be api-key, basic or oauth-client-credentials");
+          "2:13: connection k: type must be api-key, basic, oauth-client-credentials or none");
     fails("connections:\n  k: {type: api-key, header: X, value: TOPSECRET, username: u}\n", NULL,
           "2:51: connection k: unknown field \"username\" for type api-key");
     fails("connections:\n  k: {type: api-key, header: X, password-file: f}\n", NULL,
@@ -215,9 +216,162 @@ static void test_errors(void **state) {
     sb_config_free(&c);
 }
 
+/* A CA (ca.pem), a client certificate (c.pem) with its key (k.pem) and the same key encrypted
+ * with the password TOPSECRET (enc.key), and another key (k2.pem). */
+static int make_pki(void) {
+    char cmd[2000];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && exec >/dev/null 2>&1 && "
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 "
+             "-subj /CN=ca -keyout ca.key -out ca.pem && "
+             "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=c "
+             "-keyout k.pem -out c.csr && "
+             "openssl x509 -req -in c.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 "
+             "-out c.pem && "
+             "openssl pkey -in k.pem -aes256 -passout pass:TOPSECRET -out enc.key && "
+             "openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 -out k2.pem",
+             dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_tls(void **state) {
+    (void)state;
+    write_file("kpw.txt", "TOPSECRET\n");
+    const char *text = "connections:\n"
+                       "  a:\n"
+                       "    type: api-key\n"
+                       "    header: X-Api-Key\n"
+                       "    value: v\n"
+                       "    tls: {ca-file: ca.pem, client-cert: c.pem, client-key: k.pem}\n"
+                       "  b:\n"
+                       "    type: none\n"
+                       "    tls: {client-cert: c.pem, client-key: enc.key,\n"
+                       "          client-key-password-file: kpw.txt}\n"
+                       "  c: {type: none, tls: {ca-file: ca.pem}}\n"
+                       "  d: {type: none, tls: {client-cert: c.pem, client-key: enc.key,\n"
+                       "                        client-key-password-env: SIGNALBOX_KEY_PW}}\n"
+                       "  e: {type: basic, username: u, password: p}\n";
+    char *env[] = {"SIGNALBOX_KEY_PW=TOPSECRET", NULL};
+    sb_config c;
+    sb_error err = {0};
+    if (load(&c, "t.yaml", text, env, &err) != SB_OK)
+        fail_msg("%s", err.msg);
+    char ca[300], cert[300], key[300], enc[300];
+    snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+    snprintf(cert, sizeof cert, "%s/c.pem", dir);
+    snprintf(key, sizeof key, "%s/k.pem", dir);
+    snprintf(enc, sizeof enc, "%s/enc.key", dir);
+    const sb_connection *a = sb_config_connection(&c, "a");
+    assert_string_equal(a->value, "v");
+    assert_string_equal(a->tls_ca_file, ca); /* relative paths: from the config file's folder */
+    assert_string_equal(a->tls_client_cert, cert);
+    assert_string_equal(a->tls_client_key, key);
+    assert_null(a->tls_key_password);
+    const sb_connection *b = sb_config_connection(&c, "b");
+    assert_string_equal(b->type, "none");
+    assert_null(b->tls_ca_file);
+    assert_string_equal(b->tls_client_key, enc);
+    assert_string_equal(b->tls_key_password, "TOPSECRET");
+    const sb_connection *k = sb_config_connection(&c, "c");
+    assert_string_equal(k->tls_ca_file, ca);
+    assert_null(k->tls_client_cert);
+    assert_string_equal(sb_config_connection(&c, "d")->tls_key_password, "TOPSECRET");
+    const sb_connection *e = sb_config_connection(&c, "e");
+    assert_null(e->tls_ca_file);
+    assert_null(e->tls_client_cert);
+
+    sb_buf d;
+    sb_buf_init(&d);
+    sb_config_dump(&c, &d);
+    char want[2500];
+    snprintf(want, sizeof want,
+             "\"a\":{\"type\":\"api-key\",\"header\":\"X-Api-Key\",\"value\":\"***\","
+             "\"tls\":{\"ca-file\":\"%s\",\"client-cert\":\"%s\",\"client-key\":\"%s\"}},"
+             "\"b\":{\"type\":\"none\",\"tls\":{\"client-cert\":\"%s\",\"client-key\":\"%s\","
+             "\"client-key-password\":\"***\"}},"
+             "\"c\":{\"type\":\"none\",\"tls\":{\"ca-file\":\"%s\"}},",
+             ca, cert, key, cert, enc, ca);
+    if (!strstr(d.data, want))
+        fail_msg("the dump: %s\nwant in it: %s", d.data, want);
+    if (strstr(d.data, "TOPSECRET"))
+        fail_msg("the dump shows the key's password: %s", d.data);
+    sb_buf_free(&d);
+    sb_config_free(&c);
+}
+
+static void test_tls_errors(void **state) {
+    (void)state;
+    char want[600];
+    fails("connections:\n  k: {type: none}\n", NULL,
+          "2:13: connection k: type none needs tls (it gives no credentials)");
+    fails("connections:\n  k: {type: none, tls: [ca.pem]}\n", NULL,
+          "2:24: connection k: tls must be a mapping of ca-file, client-cert, client-key, "
+          "client-key-password-file or client-key-password-env");
+    fails("connections:\n  k: {type: none, tls: {}}\n", NULL,
+          "2:24: connection k: tls must be a mapping of ca-file, client-cert, client-key, "
+          "client-key-password-file or client-key-password-env");
+    fails("connections:\n  k: {type: none, tls: {ca: ca.pem}}\n", NULL,
+          "2:25: connection k: tls: unknown field \"ca\" (ca-file, client-cert, client-key, "
+          "client-key-password-file, client-key-password-env)");
+    fails("connections:\n  k: {type: none, tls: {ca-file: 5}}\n", NULL,
+          "2:34: connection k: tls: ca-file takes a file name");
+    fails("connections:\n  k: {type: none, tls: {client-cert: c.pem, client-key: enc.key, "
+          "client-key-password: TOPSECRET}}\n",
+          NULL,
+          "2:66: connection k: tls: client-key-password is never inline: give "
+          "client-key-password-file or client-key-password-env");
+    fails("connections:\n  k: {type: none, tls: {client-cert: c.pem}}\n", NULL,
+          "2:38: connection k: tls: client-cert needs client-key");
+    fails("connections:\n  k: {type: none, tls: {ca-file: ca.pem, client-key: k.pem}}\n", NULL,
+          "2:54: connection k: tls: client-key needs client-cert");
+    fails("connections:\n  k: {type: none, tls: {ca-file: ca.pem, client-key-password-file: "
+          "kpw.txt}}\n",
+          NULL, "2:42: connection k: tls: client-key-password-file needs client-key");
+    fails("connections:\n  k: {type: none, tls: {client-cert: c.pem, client-key: enc.key, "
+          "client-key-password-env: NOPE}}\n",
+          NULL,
+          "2:91: connection k: client-key-password-env: the environment variable NOPE is not "
+          "set");
+    snprintf(want, sizeof want,
+             "2:34: connection k: tls: ca-file: cannot read %s/none.pem: No such file or directory",
+             dir);
+    fails("connections:\n  k: {type: none, tls: {ca-file: none.pem}}\n", NULL, want);
+    snprintf(want, sizeof want,
+             "2:34: connection k: tls: ca-file: %s/kpw.txt holds no PEM certificate", dir);
+    fails("connections:\n  k: {type: none, tls: {ca-file: kpw.txt}}\n", NULL, want);
+    snprintf(want, sizeof want,
+             "2:38: connection k: tls: client-cert: %s/k.pem holds no PEM certificate", dir);
+    fails("connections:\n  k: {type: none, tls: {client-cert: k.pem, client-key: k.pem}}\n", NULL,
+          want);
+    snprintf(want, sizeof want,
+             "2:57: connection k: tls: client-key: %s/c.pem holds no PEM private key", dir);
+    fails("connections:\n  k: {type: none, tls: {client-cert: c.pem, client-key: c.pem}}\n", NULL,
+          want);
+    snprintf(want, sizeof want,
+             "2:57: connection k: tls: client-key: %s/enc.key is encrypted and no password is "
+             "given",
+             dir);
+    fails("connections:\n  k: {type: none, tls: {client-cert: c.pem, client-key: enc.key}}\n", NULL,
+          want);
+    write_file("wrong.txt", "TOPSECRET-not\n");
+    snprintf(want, sizeof want,
+             "2:57: connection k: tls: client-key: %s/enc.key cannot be decrypted with the "
+             "password given",
+             dir);
+    fails("connections:\n  k: {type: none, tls: {client-cert: c.pem, client-key: enc.key, "
+          "client-key-password-file: wrong.txt}}\n",
+          NULL, want);
+    snprintf(want, sizeof want,
+             "2:57: connection k: tls: client-key: %s/k2.pem is not the key of the certificate "
+             "in %s/c.pem",
+             dir, dir);
+    fails("connections:\n  k: {type: none, tls: {client-cert: c.pem, client-key: k2.pem}}\n", NULL,
+          want);
+}
+
 static int setup(void **state) {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    return mkdtemp(dir) && make_pki() == 0 ? 0 : -1;
 }
 
 static int teardown(void **state) {
@@ -229,9 +383,9 @@ static int teardown(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_three_types),
-        cmocka_unit_test(test_secret_sources),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_three_types), cmocka_unit_test(test_secret_sources),
+        cmocka_unit_test(test_errors),      cmocka_unit_test(test_tls),
+        cmocka_unit_test(test_tls_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
