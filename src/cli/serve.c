@@ -282,8 +282,8 @@ static void admin(struct evhttp_request *req, void *arg) {
                       s->draining ? "true" : "false");
         sb_http_reply(req, 200, "application/json", b.data, b.len);
     } else {
-        sb_http_reply(req, 404, "application/json",
-                      "{\"code\":\"NotFound\",\"message\":\"no such path\"}", 46);
+        const char *none = "{\"code\":\"NotFound\",\"message\":\"no such path\"}";
+        sb_http_reply(req, 404, "application/json", none, strlen(none));
     }
     sb_buf_free(&b);
 }
