@@ -1,4 +1,4 @@
-/* auth.c - the auth file, API keys, principals and their rate limits. */
+/* auth.c - the auth file, API keys, admin keys, principals and their rate limits. */
 #define _GNU_SOURCE /* strndup */
 #include "auth/auth.h"
 
@@ -19,6 +19,7 @@
 struct sb_principal {
     char *name;
     bool sigv4;
+    bool admin;               /* an admin key: the admin paths, never ingest */
     unsigned char sha256[32]; /* API keys: the key's hash */
     char *secret;             /* access keys: the secret (zeroed on free) */
     char **buses;             /* NULL: every bus */
@@ -129,13 +130,38 @@ static int read_secret(loader *l, const sb_jnode *o, sb_principal *p) {
     return SB_OK;
 }
 
-static int load_principal(loader *l, const sb_jnode *o, bool sigv4, sb_principal *p) {
+/* An admin key: a name and a hash, nothing else (it sends no events, so it has no buses and
+ * no rate). */
+static int check_admin_key(loader *l, const sb_jnode *o) {
+    for (size_t i = 0; i < o->u.obj.n; i++) {
+        const sb_jmember *m = &o->u.obj.members[i];
+        if (strcmp(m->key, "name") != 0 && strcmp(m->key, "sha256") != 0)
+            return fail(l, m->value,
+                        "an admin key has a name and a sha256 only (it sends no events), not ",
+                        m->key);
+    }
+    return SB_OK;
+}
+
+static int load_principal(loader *l, const sb_jnode *o, bool sigv4, bool admin, sb_principal *p) {
     if (o->type != SB_JSON_OBJECT)
         return fail(l, o, "each key is a mapping", NULL);
     p->sigv4 = sigv4;
+    p->admin = admin;
     p->name = str(get(o, sigv4 ? "id" : "name"));
     if (!p->name || !*p->name)
-        return fail(l, o, sigv4 ? "an access key needs an id" : "an API key needs a name", NULL);
+        return fail(l, o,
+                    sigv4   ? "an access key needs an id"
+                    : admin ? "an admin key needs a name"
+                            : "an API key needs a name",
+                    NULL);
+    if (admin && check_admin_key(l, o) != SB_OK)
+        return SB_EINVAL;
+    if (!admin && get(o, "admin"))
+        return fail(l, get(o, "admin"),
+                    "a key of api_keys or access_keys sends events only: list a key for the "
+                    "admin paths under admin_keys",
+                    NULL);
     if (sigv4) {
         if (read_secret(l, o, p) != SB_OK)
             return SB_EINVAL;
@@ -210,18 +236,23 @@ sb_auth *sb_auth_load(const char *path, sb_error *err) {
         rc = sb_error_set(err, SB_EINVAL, "%s:%u:%u: %s", path, line, col, msg);
     }
     if (rc == SB_OK && root->type != SB_JSON_OBJECT)
-        rc = fail(&l, root, "the auth file is a mapping with api_keys and access_keys", NULL);
+        rc = fail(&l, root, "the auth file is a mapping with api_keys, access_keys and admin_keys",
+                  NULL);
+    size_t ingest_keys = 0;
     for (size_t i = 0; rc == SB_OK && i < root->u.obj.n; i++) {
         const sb_jmember *m = &root->u.obj.members[i];
         bool sigv4 = strcmp(m->key, "access_keys") == 0;
-        if (!sigv4 && strcmp(m->key, "api_keys") != 0) {
-            rc = fail(&l, m->value, "unknown section (api_keys, access_keys)", NULL);
+        bool admin = strcmp(m->key, "admin_keys") == 0;
+        if (!sigv4 && !admin && strcmp(m->key, "api_keys") != 0) {
+            rc = fail(&l, m->value, "unknown section (api_keys, access_keys, admin_keys)", NULL);
             break;
         }
         if (m->value->type != SB_JSON_ARRAY) {
-            rc = fail(&l, m->value, "api_keys and access_keys are lists", NULL);
+            rc = fail(&l, m->value, "api_keys, access_keys and admin_keys are lists", NULL);
             break;
         }
+        if (!admin)
+            ingest_keys += m->value->u.arr.n;
         sb_principal *grown = realloc(a->p, (a->n + m->value->u.arr.n + 1) * sizeof *a->p);
         if (!grown) {
             rc = sb_error_set(err, SB_ENOMEM, "out of memory");
@@ -230,12 +261,14 @@ sb_auth *sb_auth_load(const char *path, sb_error *err) {
         a->p = grown;
         for (size_t k = 0; rc == SB_OK && k < m->value->u.arr.n; k++) {
             memset(&a->p[a->n], 0, sizeof a->p[a->n]);
-            rc = load_principal(&l, m->value->u.arr.items[k], sigv4, &a->p[a->n]);
+            rc = load_principal(&l, m->value->u.arr.items[k], sigv4, admin, &a->p[a->n]);
             a->n++;
         }
     }
-    if (rc == SB_OK && a->n == 0)
-        rc = sb_error_set(err, SB_EINVAL, "%s names no key: nobody could send events", path);
+    if (rc == SB_OK && ingest_keys == 0)
+        rc = sb_error_set(err, SB_EINVAL,
+                          "%s names no key in api_keys or access_keys: nobody could send events",
+                          path);
     sb_arena_free(&arena);
     if (text.data)
         OPENSSL_cleanse(text.data, text.len);
@@ -247,24 +280,48 @@ sb_auth *sb_auth_load(const char *path, sb_error *err) {
     return a;
 }
 
-sb_principal *sb_auth_identify(sb_auth *a, const sb_auth_request *r, int *status, char *why,
-                               size_t why_size) {
+/* The API key r presents (X-Api-Key, or Authorization: Bearer), or NULL. */
+static const char *presented_key(const sb_auth_request *r) {
     const char *authz = r->header(r->header_arg, "Authorization");
     const char *key = r->header(r->header_arg, "X-Api-Key");
     if (!key && authz && strncasecmp(authz, "Bearer ", 7) == 0)
         key = authz + 7;
+    return key;
+}
+
+/* The index of the API or admin key whose hash is key's, or a->n. Every stored hash is
+ * compared (no early exit), so the time does not tell how much of a hash matched, nor which. */
+static size_t find_key(const sb_auth *a, const char *key) {
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(key, strlen(key), md, &n, EVP_sha256(), NULL);
+    size_t found = a->n;
+    for (size_t i = 0; i < a->n; i++)
+        if (!a->p[i].sigv4 && CRYPTO_memcmp(md, a->p[i].sha256, 32) == 0)
+            found = i;
+    OPENSSL_cleanse(md, sizeof md);
+    return found;
+}
+
+sb_principal *sb_auth_identify(sb_auth *a, const sb_auth_request *r, int *status, char *why,
+                               size_t why_size) {
+    const char *authz = r->header(r->header_arg, "Authorization");
+    const char *key = presented_key(r);
     *status = 401;
     if (key) {
-        unsigned char md[32];
-        unsigned int n = 0;
-        EVP_Digest(key, strlen(key), md, &n, EVP_sha256(), NULL);
-        sb_principal *found = NULL;
-        for (size_t i = 0; i < a->n; i++) /* every hash is compared: no early exit */
-            if (!a->p[i].sigv4 && CRYPTO_memcmp(md, a->p[i].sha256, 32) == 0)
-                found = &a->p[i];
-        if (!found)
+        size_t i = find_key(a, key);
+        if (i == a->n) {
             snprintf(why, why_size, "the API key is not valid");
-        return found;
+            return NULL;
+        }
+        if (a->p[i].admin) {
+            *status = 403;
+            snprintf(why, why_size,
+                     "%.64s is an admin key: it opens the admin paths and sends no events",
+                     a->p[i].name);
+            return NULL;
+        }
+        return &a->p[i];
     }
     sb_sigv4_auth s;
     if (authz && sb_sigv4_parse(authz, &s)) {
@@ -289,11 +346,45 @@ sb_principal *sb_auth_identify(sb_auth *a, const sb_auth_request *r, int *status
     return NULL;
 }
 
+bool sb_auth_has_admin_keys(const sb_auth *a) {
+    for (size_t i = 0; i < a->n; i++)
+        if (a->p[i].admin)
+            return true;
+    return false;
+}
+
+bool sb_auth_admin(const sb_auth *a, const sb_auth_request *r, int *status, char *why,
+                   size_t why_size) {
+    const char *key = presented_key(r);
+    *status = 401;
+    if (!key) {
+        snprintf(why, why_size,
+                 "authentication required: an admin key (Authorization: Bearer KEY or "
+                 "X-Api-Key)");
+        return false;
+    }
+    size_t i = find_key(a, key);
+    if (i == a->n) {
+        snprintf(why, why_size, "the admin key is not valid");
+        return false;
+    }
+    if (!a->p[i].admin) {
+        *status = 403;
+        snprintf(why, why_size,
+                 "%.64s sends events and does not open the admin paths: use a key of admin_keys",
+                 a->p[i].name);
+        return false;
+    }
+    return true;
+}
+
 const char *sb_principal_name(const sb_principal *p) {
     return p->name;
 }
 
 bool sb_principal_allows(const sb_principal *p, const char *bus) {
+    if (p->admin)
+        return false;
     if (!p->buses)
         return true;
     for (size_t i = 0; i < p->nbuses; i++)

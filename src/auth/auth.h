@@ -1,4 +1,5 @@
-/* auth.h - who may send events: API keys and AWS SigV4, read from an auth file.
+/* auth.h - who may send events (API keys and AWS SigV4) and who may read the admin paths (admin
+ * keys), read from an auth file.
  *
  * The auth file (YAML or JSON, `auth-file`):
  *
@@ -12,11 +13,17 @@
  *       secret_env: ORDERS_SECRET     # or secret_file: /run/secrets/orders (one of the two)
  *       buses: ["*"]
  *       rate: 0
+ *   admin_keys:                       # the admin paths (/metrics, /status), never ingest
+ *     - name: prometheus
+ *       sha256: 9f86d081884c...
  *
- * An API key is presented as `Authorization: Bearer KEY` or `X-Api-Key: KEY`; it is hashed
- * and compared with every stored hash in constant time. A SigV4 request is verified exactly as
- * AWS does (canonical request, string to sign, derived key), with X-Amz-Date within 5 minutes
- * of the clock (a signature replayed later is refused). Secrets never appear in errors or logs. */
+ * An API key (or admin key) is presented as `Authorization: Bearer KEY` or `X-Api-Key: KEY`; it is
+ * hashed and compared with every stored hash in constant time. A SigV4 request is verified exactly
+ * as AWS does (canonical request, string to sign, derived key), with X-Amz-Date within 5 minutes of
+ * the clock (a signature replayed later is refused). Secrets never appear in errors or logs.
+ *
+ * Keys do one job: an admin key opens the admin paths and sends no events; an ingest key (API or
+ * access key) sends events and does not open the admin paths. */
 #ifndef SB_AUTH_H
 #define SB_AUTH_H
 
@@ -30,7 +37,8 @@ typedef struct sb_auth sb_auth;
 typedef struct sb_principal sb_principal;
 
 /* Reads the auth file at path. NULL with err (file:line:col where it can) when it cannot be
- * read, is malformed, or names a secret that is missing. */
+ * read, is malformed, names a secret that is missing, or has no ingest key (api_keys or
+ * access_keys: nobody could send events). */
 sb_auth *sb_auth_load(const char *path, sb_error *err);
 
 /* Frees a (NULL is a no-op); secrets are zeroed first. */
@@ -49,10 +57,22 @@ typedef struct sb_auth_request {
     time_t now;
 } sb_auth_request;
 
-/* Who sent r: the principal, or NULL with *status (401: no or unknown credentials; 403: a bad
- * or expired signature) and why[0..why_size) set, never naming a secret. */
+/* Who sent r, as a sender of events: the principal, or NULL with *status (401: no or unknown
+ * credentials; 403: a bad or expired signature, or an admin key, which sends no events) and
+ * why[0..why_size) set, never naming a secret. Every stored hash is compared, in constant
+ * time. */
 sb_principal *sb_auth_identify(sb_auth *a, const sb_auth_request *r, int *status, char *why,
                                size_t why_size);
+
+/* Does a hold at least one admin key? Without one, the admin paths are not protected. */
+bool sb_auth_has_admin_keys(const sb_auth *a);
+
+/* May r read the admin paths? true when it carries an admin key (Authorization: Bearer KEY or
+ * X-Api-Key: KEY, compared like ingest keys); else false with *status (401: no key, an unknown
+ * key or a SigV4 signature, which the admin paths do not take; 403: an ingest key) and
+ * why[0..why_size) set, never naming a secret. */
+bool sb_auth_admin(const sb_auth *a, const sb_auth_request *r, int *status, char *why,
+                   size_t why_size);
 
 /* The principal's name (an API key's name, or an access key id). */
 const char *sb_principal_name(const sb_principal *p);

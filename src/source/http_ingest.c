@@ -64,10 +64,13 @@ void sb_http_reply(struct evhttp_request *req, int status, const char *ctype, co
         evbuffer_add(out, body, len);
     const char *reason = status == 200   ? "OK"
                          : status == 400 ? "Bad Request"
+                         : status == 401 ? "Unauthorized"
+                         : status == 403 ? "Forbidden"
                          : status == 404 ? "Not Found"
                          : status == 405 ? "Method Not Allowed"
                          : status == 413 ? "Payload Too Large"
                          : status == 415 ? "Unsupported Media Type"
+                         : status == 429 ? "Too Many Requests"
                          : status == 503 ? "Service Unavailable"
                                          : "Error";
     evhttp_send_reply(req, status, reason, out);
@@ -512,9 +515,15 @@ static bool authenticated(sb_ingest *in, struct evhttp_request *req, bool aws, c
     char why[300];
     *who = sb_auth_identify(in->opt.auth, &ar, &status, why, sizeof why);
     if (!*who) {
+        /* a 403 is a bad signature, or an admin key (which sends no events) */
+        const char *authz = input_header(req, "Authorization");
+        bool signature =
+            !input_header(req, "X-Api-Key") && authz && strncmp(authz, "AWS4-", 5) == 0;
         if (aws)
             aws_error(req, status,
-                      status == 401 ? "UnrecognizedClientException" : "InvalidSignatureException",
+                      status == 401 ? "UnrecognizedClientException"
+                      : signature   ? "InvalidSignatureException"
+                                    : "AccessDeniedException",
                       why);
         else
             plain_error(req, status, status == 401 ? "Unauthorized" : "Forbidden", why);
