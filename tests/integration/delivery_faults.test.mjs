@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { KafkaMock, Redis, Receiver, Signalbox, sleep, tempDir, freePort } from './harness.mjs';
+import { KafkaMock, Redis, Receiver, SLOWDOWN, Signalbox, sleep, tempDir, freePort } from './harness.mjs';
 
 async function waitFor(what, fn, ms) {
   const end = Date.now() + ms;
@@ -270,9 +270,11 @@ test('idempotency for an HTTP target: a repeated event id is claimed once, the r
   await redis.stop();
 });
 
-test('idempotency for a Redis target: repeats within the TTL skipped, marks in sharded sets that expire', { timeout: 30000 }, async () => {
+// a TTL of 1 s, SLOWDOWN s under Valgrind (where four calls 250 ms apart took 800 ms of the 1,000)
+test('idempotency for a Redis target: repeats within the TTL skipped, marks in sharded sets that expire', { timeout: 30000 * SLOWDOWN }, async () => {
   const redis = await Redis.start();
-  const sb = await Signalbox.start({ redis, args: ['--idempotency', '--idempotency-ttl', '1s'], rules: { 'r.json': JSON.stringify({
+  const TTL = 1000 * SLOWDOWN;
+  const sb = await Signalbox.start({ redis, args: ['--idempotency', '--idempotency-ttl', `${SLOWDOWN}s`], rules: { 'r.json': JSON.stringify({
     Name: 'r', EventPattern: { source: ['ce'] }, Targets: [{ Id: 't', Arn: 'redis:stream:once' }] }) } });
   try {
     const post = (id) => fetch(sb.url('/events'), { method: 'POST', headers: { 'Content-Type': 'application/cloudevents+json' },
@@ -280,10 +282,10 @@ test('idempotency for a Redis target: repeats within the TTL skipped, marks in s
     const first = Date.now();
     await post('same-id');
     for (let i = 0; i < 3; i++) { // within the TTL, across an epoch boundary most of the time
-      await sleep(250);
+      await sleep(TTL / 4);
       await post('same-id');
     }
-    assert.ok(Date.now() - first < 1000, 'the repeats came within the TTL');
+    assert.ok(Date.now() - first < TTL, 'the repeats came within the TTL');
     await post('other-id');
     assert.deepEqual(redis.streamEvents('once').map((e) => e.detail.id), ['same-id', 'other-id']);
     assert.equal(await metric(sb, 'signalbox_duplicates_skipped_total'), 3);
@@ -293,12 +295,12 @@ test('idempotency for a Redis target: repeats within the TTL skipped, marks in s
     assert.deepEqual([...new Set(members)].sort(), ['other-id', 'same-id']);
     for (const k of sets) {
       const ttl = redis.cmd('PTTL', k);
-      assert.ok(ttl > 0 && ttl <= 2000, `${k} expires within two TTLs (${ttl} ms)`);
+      assert.ok(ttl > 0 && ttl <= 2 * TTL, `${k} expires within two TTLs (${ttl} ms)`);
     }
-    await sleep(Math.max(0, first + 2100 - Date.now())); // remembered for at most twice the TTL
+    await sleep(Math.max(0, first + 2.1 * TTL - Date.now())); // remembered for at most twice the TTL
     await post('same-id');
     assert.deepEqual(redis.streamEvents('once').map((e) => e.detail.id), ['same-id', 'other-id', 'same-id']);
-    await waitFor('the sets to expire', () => redis.cmd('KEYS', 'signalbox:idem:*').length === 0, 5000);
+    await waitFor('the sets to expire', () => redis.cmd('KEYS', 'signalbox:idem:*').length === 0, 5 * TTL);
     assert.equal((await sb.stop()).code, 0);
   } finally {
     if (sb.proc.exitCode === null && sb.proc.signalCode === null) sb.proc.kill('SIGKILL');

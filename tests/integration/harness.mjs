@@ -15,6 +15,10 @@ export const SIGNALBOX = process.env.SB_TEST_SIGNALBOX || resolve(here, '../../b
 // tool, e.g. valgrind (tests/valgrind/run.sh); `signalbox kafka-mock`, a stand-in broker, is not
 const WRAPPER = (process.env.SB_TEST_WRAPPER || '').split(' ').filter(Boolean);
 
+// how many times longer a test's time budgets are under SB_TEST_WRAPPER (a whole number,
+// SB_TEST_SLOWDOWN, 3 by default: Valgrind runs code 20-50x slower, but the router mostly waits)
+export const SLOWDOWN = WRAPPER.length ? Math.max(1, Math.round(Number(process.env.SB_TEST_SLOWDOWN) || 3)) : 1;
+
 // [program, arguments] that run `signalbox ...argv`, under SB_TEST_WRAPPER when it is set
 export function signalboxCommand(argv) {
   return WRAPPER.length ? [WRAPPER[0], [...WRAPPER.slice(1), SIGNALBOX, ...argv]] : [SIGNALBOX, argv];
