@@ -238,7 +238,6 @@ sb_auth *sb_auth_load(const char *path, sb_error *err) {
     if (rc == SB_OK && root->type != SB_JSON_OBJECT)
         rc = fail(&l, root, "the auth file is a mapping with api_keys, access_keys and admin_keys",
                   NULL);
-    size_t ingest_keys = 0;
     for (size_t i = 0; rc == SB_OK && i < root->u.obj.n; i++) {
         const sb_jmember *m = &root->u.obj.members[i];
         bool sigv4 = strcmp(m->key, "access_keys") == 0;
@@ -251,8 +250,6 @@ sb_auth *sb_auth_load(const char *path, sb_error *err) {
             rc = fail(&l, m->value, "api_keys, access_keys and admin_keys are lists", NULL);
             break;
         }
-        if (!admin)
-            ingest_keys += m->value->u.arr.n;
         sb_principal *grown = realloc(a->p, (a->n + m->value->u.arr.n + 1) * sizeof *a->p);
         if (!grown) {
             rc = sb_error_set(err, SB_ENOMEM, "out of memory");
@@ -265,9 +262,10 @@ sb_auth *sb_auth_load(const char *path, sb_error *err) {
             a->n++;
         }
     }
-    if (rc == SB_OK && ingest_keys == 0)
+    if (rc == SB_OK && a->n == 0)
         rc = sb_error_set(err, SB_EINVAL,
-                          "%s names no key in api_keys or access_keys: nobody could send events",
+                          "%s names no key (api_keys, access_keys, admin_keys): it would protect "
+                          "nothing",
                           path);
     sb_arena_free(&arena);
     if (text.data)
@@ -344,6 +342,13 @@ sb_principal *sb_auth_identify(sb_auth *a, const sb_auth_request *r, int *status
              "authentication required: an API key (Authorization: Bearer KEY or "
              "X-Api-Key) or an AWS SigV4 signature");
     return NULL;
+}
+
+bool sb_auth_has_ingest_keys(const sb_auth *a) {
+    for (size_t i = 0; i < a->n; i++)
+        if (!a->p[i].admin)
+            return true;
+    return false;
 }
 
 bool sb_auth_has_admin_keys(const sb_auth *a) {

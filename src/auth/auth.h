@@ -37,8 +37,7 @@ typedef struct sb_auth sb_auth;
 typedef struct sb_principal sb_principal;
 
 /* Reads the auth file at path. NULL with err (file:line:col where it can) when it cannot be
- * read, is malformed, names a secret that is missing, or has no ingest key (api_keys or
- * access_keys: nobody could send events). */
+ * read, is malformed, names a secret that is missing, or has no key at all. */
 sb_auth *sb_auth_load(const char *path, sb_error *err);
 
 /* Frees a (NULL is a no-op); secrets are zeroed first. */
@@ -63,6 +62,10 @@ typedef struct sb_auth_request {
  * time. */
 sb_principal *sb_auth_identify(sb_auth *a, const sb_auth_request *r, int *status, char *why,
                                size_t why_size);
+
+/* Does a hold at least one ingest key (api_keys, access_keys)? Without one, ingest is not
+ * authenticated: a file of admin keys only protects the admin paths alone. */
+bool sb_auth_has_ingest_keys(const sb_auth *a);
 
 /* Does a hold at least one admin key? Without one, the admin paths are not protected. */
 bool sb_auth_has_admin_keys(const sb_auth *a);

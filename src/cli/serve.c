@@ -56,6 +56,7 @@ typedef struct server {
     sb_auth *auth;             /* NULL without auth-file */
     struct evhttp *admin_http; /* NULL without admin-listen */
     SSL_CTX *tls;              /* NULL without tls-cert */
+    SSL_CTX *admin_tls;        /* NULL without admin-tls-cert */
     char version[17];
     time_t loaded_at;
     char last_error[512];
@@ -231,9 +232,50 @@ static void mirror(sb_family *f, uint64_t now, uint64_t *shown) {
     *shown = now;
 }
 
+static const char *request_header(void *arg, const char *name) {
+    return evhttp_find_header(evhttp_request_get_input_headers(arg), name);
+}
+
+/* With admin keys in the auth file, /metrics and /status need one of them: true when req
+ * carries one, else req is answered 401 or 403 and false. The probes' paths (/healthz,
+ * /readyz) never come here. */
+static bool admin_allowed(server *s, struct evhttp_request *req, const char *path) {
+    if (!s->auth || !sb_auth_has_admin_keys(s->auth))
+        return true;
+    sb_auth_request ar = {.method = "GET",
+                          .path = path,
+                          .query = "",
+                          .header = request_header,
+                          .header_arg = req,
+                          .body = "",
+                          .now = time(NULL)};
+    int status;
+    char why[300];
+    if (sb_auth_admin(s->auth, &ar, &status, why, sizeof why))
+        return true;
+    if (status == 401)
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                          "Bearer realm=\"signalbox admin\"");
+    sb_buf b;
+    sb_buf_init(&b);
+    sb_buf_puts(&b, status == 401 ? "{\"code\":\"Unauthorized\",\"message\":"
+                                  : "{\"code\":\"Forbidden\",\"message\":");
+    sb_buf_json_cstr(&b, why);
+    sb_buf_putc(&b, '}');
+    if (sb_buf_failed(&b))
+        sb_http_reply(req, 500, "application/json", "{}", 2);
+    else
+        sb_http_reply(req, status, "application/json", b.data, b.len);
+    sb_buf_free(&b);
+    return false;
+}
+
 static void admin(struct evhttp_request *req, void *arg) {
     server *s = arg;
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+    if (path && (strcmp(path, "/metrics") == 0 || strcmp(path, "/status") == 0) &&
+        !admin_allowed(s, req, path))
+        return;
     sb_buf b;
     sb_buf_init(&b);
     bool ready = sb_router_rules(s->router) && sb_redis_ready(s->redis);
@@ -299,17 +341,86 @@ static void admin_only(struct evhttp_request *req, void *arg) {
     admin(req, arg);
 }
 
+static bool loopback(const char *host) {
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "localhost") == 0;
+}
+
+/* Who may reach what, checked before anything starts: a listener that other hosts reach needs
+ * keys for what it serves (ingest keys for listen, admin keys for admin-listen) unless
+ * allow-unauthenticated says otherwise; the admin TLS files go in pairs and only with
+ * admin-listen. Makes the admin TLS context. */
+static int prepare_listeners(server *s, sb_error *err) {
+    const sb_config *c = &s->cfg;
+    bool ingest_keys = s->auth && sb_auth_has_ingest_keys(s->auth);
+    if (!ingest_keys && !loopback(c->listen_host) && !c->allow_unauthenticated) {
+        if (!s->auth)
+            return sb_error_set(err, SB_EINVAL,
+                                "listen %s is reachable from other hosts and no auth-file is set: "
+                                "set auth-file (docs/security.md), or allow-unauthenticated to "
+                                "accept events from anyone who reaches it",
+                                c->listen);
+        return sb_error_set(err, SB_EINVAL,
+                            "listen %s is reachable from other hosts and the auth-file names no "
+                            "ingest key (api_keys, access_keys): add one (docs/security.md), or "
+                            "set allow-unauthenticated to accept events from anyone who reaches it",
+                            c->listen);
+    }
+    if (!*c->admin_tls_cert != !*c->admin_tls_key)
+        return sb_error_set(err, SB_EINVAL, "admin-tls-cert and admin-tls-key go together");
+    if (*c->admin_tls_cert && !*c->admin_listen)
+        return sb_error_set(err, SB_EINVAL,
+                            "admin-tls-cert and admin-tls-key are for admin-listen, which is not "
+                            "set: the admin paths are on listen, which tls-cert and tls-key cover");
+    bool keys = s->auth && sb_auth_has_admin_keys(s->auth);
+    if (*c->admin_listen && !keys && !c->allow_unauthenticated) {
+        char host[256];
+        int port;
+        if (sb_config_parse_listen(c->admin_listen, host, sizeof host, &port, err) != SB_OK)
+            return err->code;
+        if (!loopback(host))
+            return sb_error_set(err, SB_EINVAL,
+                                "admin-listen %s is reachable from other hosts and no admin key "
+                                "is set: list admin_keys in the auth-file (docs/security.md), or "
+                                "set allow-unauthenticated to serve /metrics and /status to "
+                                "anyone who reaches it",
+                                c->admin_listen);
+    }
+    if (!*c->admin_listen && !keys && ingest_keys && !loopback(c->listen_host))
+        sb_log(SB_LOG_WARN, "serve",
+               "/metrics and /status on listen %s are open to anyone who reaches it: list "
+               "admin_keys in the auth-file, or move them with admin-listen (docs/security.md)",
+               c->listen);
+    if (*c->admin_tls_cert) {
+        s->admin_tls = sb_tls_server_ctx(c->admin_tls_cert, c->admin_tls_key, err);
+        if (!s->admin_tls)
+            return err->code;
+    }
+    return SB_OK;
+}
+
 static int start_admin_listener(server *s, sb_error *err) {
     char host[256];
     int port;
     if (sb_config_parse_listen(s->cfg.admin_listen, host, sizeof host, &port, err) != SB_OK)
         return err->code;
     s->admin_http = evhttp_new(s->base);
-    if (!s->admin_http || evhttp_bind_socket(s->admin_http, host, (ev_uint16_t)port) != 0)
+    if (!s->admin_http)
+        return sb_error_set(err, SB_ENOMEM, "out of memory");
+    /* GET only: no body to speak of; idle clients are cut off as on the main listener */
+    evhttp_set_max_body_size(s->admin_http, 64 * 1024);
+    evhttp_set_max_headers_size(s->admin_http, 64 * 1024);
+    evhttp_set_timeout(s->admin_http, (int)(s->cfg.client_timeout_ms / 1000));
+    if (s->admin_tls)
+        sb_tls_serve(s->admin_http, s->admin_tls);
+    if (evhttp_bind_socket(s->admin_http, host, (ev_uint16_t)port) != 0)
         return sb_error_set(err, SB_EIO, "admin-listen %s: cannot listen there",
                             s->cfg.admin_listen);
     evhttp_set_gencb(s->admin_http, admin_only, s);
-    sb_log(SB_LOG_INFO, "serve", "admin paths on %s", s->cfg.admin_listen);
+    sb_log(SB_LOG_INFO, "serve", "admin paths on %s://%s%s", s->admin_tls ? "https" : "http",
+           s->cfg.admin_listen,
+           s->auth && sb_auth_has_admin_keys(s->auth) ? " (/metrics and /status need an admin key)"
+                                                      : "");
     return SB_OK;
 }
 
@@ -394,6 +505,7 @@ static void server_free(server *s) {
         evhttp_free(s->admin_http);
     sb_auth_free(s->auth);
     sb_tls_ctx_free(s->tls);
+    sb_tls_ctx_free(s->admin_tls);
     for (size_t i = 0; i < s->nauths; i++)
         sb_http_auth_free(s->auths[i]);
     free(s->auths);
@@ -408,7 +520,8 @@ static const char usage[] =
     "\n"
     "Runs the router: EventBridge's PutEvents and TestEventPattern on POST / (X-Amz-Target),\n"
     "plain and CloudEvents posts on POST /events, rules from --rules, deliveries to Redis and\n"
-    "HTTP targets; /metrics, /healthz, /readyz and /status on the same listener.\n"
+    "HTTP targets; /metrics, /healthz, /readyz and /status on the same listener, or on\n"
+    "--admin-listen (with admin keys in --auth-file, /metrics and /status need one).\n"
     "SIGTERM drains and exits 0; SIGHUP reloads the rules.\n\n";
 
 int sb_cmd_serve(int argc, char **argv) {
@@ -437,18 +550,6 @@ int sb_cmd_serve(int argc, char **argv) {
     if (*s.cfg.ingest_topic && !*s.cfg.kafka_brokers && !s.cfg.kafka_mock) {
         fprintf(stderr, "signalbox serve: ingest-topic %s needs kafka-brokers (or kafka-mock)\n",
                 s.cfg.ingest_topic);
-        sb_config_free(&s.cfg);
-        return 2;
-    }
-    bool loopback = strncmp(s.cfg.listen_host, "127.", 4) == 0 ||
-                    strcmp(s.cfg.listen_host, "::1") == 0 ||
-                    strcmp(s.cfg.listen_host, "localhost") == 0;
-    if (!*s.cfg.auth_file && !loopback && !s.cfg.allow_unauthenticated) {
-        fprintf(stderr,
-                "signalbox serve: listen %s is reachable from other hosts and no auth-file is "
-                "set: set auth-file (docs/security.md), or allow-unauthenticated to accept events "
-                "from anyone who reaches it\n",
-                s.cfg.listen);
         sb_config_free(&s.cfg);
         return 2;
     }
@@ -482,6 +583,11 @@ int sb_cmd_serve(int argc, char **argv) {
         }
     }
     sb_log_set_level(level);
+    if (prepare_listeners(&s, &err) != SB_OK) {
+        fprintf(stderr, "signalbox serve: %s\n", err.msg);
+        server_free(&s);
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN);
     int status = 1;
     s.base = event_base_new();
@@ -580,7 +686,8 @@ int sb_cmd_serve(int argc, char **argv) {
                             .max_in_flight = (size_t)s.cfg.max_in_flight,
                             .redis = s.redis,
                             .idempotency_ttl_ms = s.cfg.idempotency_ttl_ms,
-                            .auth = s.auth,
+                            /* a file of admin keys only leaves ingest open (loopback) */
+                            .auth = s.auth && sb_auth_has_ingest_keys(s.auth) ? s.auth : NULL,
                             .admin_elsewhere = *s.cfg.admin_listen != '\0',
                             .tls = s.tls,
                             .client_timeout_s = (int)(s.cfg.client_timeout_ms / 1000)};

@@ -106,14 +106,19 @@ static const setting settings[] = {
         "unsettled Kafka messages above which partitions pause (they resume at half)"),
     STR("auth-file", auth_file, "", NULL, "FILE",
         "who may send events: API keys (hashed) and AWS SigV4 access keys, with the buses each "
-        "may use and a rate (docs/security.md); empty: no authentication"),
+        "may use and a rate; and admin keys for /metrics and /status (docs/security.md); empty: "
+        "no authentication"),
     BOOL("allow-unauthenticated", allow_unauthenticated, "false",
-         "serve ingest without auth-file on a listener that is not loopback (must be explicit)"),
+         "serve ingest without ingest keys (auth-file), or /metrics and /status on admin-listen "
+         "without admin keys, on an address that is not loopback (must be explicit)"),
     STR("admin-listen", admin_listen, "", check_listen_optional, "HOST:PORT",
         "a listener of its own for /metrics, /status, /healthz, /readyz; empty: the main one"),
     STR("tls-cert", tls_cert, "", NULL, "FILE",
         "PEM certificate chain: the listener speaks HTTPS (with tls-key)"),
     STR("tls-key", tls_key, "", NULL, "FILE", "PEM private key of tls-cert"),
+    STR("admin-tls-cert", admin_tls_cert, "", NULL, "FILE",
+        "PEM certificate chain: admin-listen speaks HTTPS (with admin-tls-key); may be tls-cert's"),
+    STR("admin-tls-key", admin_tls_key, "", NULL, "FILE", "PEM private key of admin-tls-cert"),
     DUR("client-timeout", client_timeout_ms, "60s", SECOND, HOUR,
         "how long a client connection may stay idle, mid-request or between requests"),
     STR("http-ca-file", http_ca_file, "", NULL, "FILE",

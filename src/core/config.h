@@ -67,11 +67,12 @@ typedef struct sb_config {
     long redis_stream_maxlen;   /* 0: no MAXLEN */
     char *ingest_topic;         /* "" for none */
     char *auth_file;            /* "" for none */
-    bool allow_unauthenticated; /* no auth on a non-loopback listener, explicitly */
+    bool allow_unauthenticated; /* no auth (or admin keys) on a non-loopback listener */
     char *admin_listen;         /* HOST:PORT, "" for the main listener */
     char *tls_cert, *tls_key;   /* "" for plain HTTP */
-    long client_timeout_ms;     /* duration */
-    char *http_ca_file;         /* "" for the system bundle */
+    char *admin_tls_cert, *admin_tls_key;     /* "" for plain HTTP on admin-listen */
+    long client_timeout_ms;                   /* duration */
+    char *http_ca_file;                       /* "" for the system bundle */
     char *http_client_cert, *http_client_key; /* "" for none */
     bool watch_rules;                         /* reload on file changes */
     bool idempotency;                         /* claim a key per rule, target and event */

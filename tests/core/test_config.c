@@ -415,6 +415,27 @@ static void test_file_errors(void **state) {
                "1:14: max-body: \"1PB\" is not a size (4096, 256KB, 1MB)");
 }
 
+/* The admin listener's TLS files: empty by default, from every source like other settings
+ * (serve checks that they go together and with admin-listen). */
+static void test_admin_tls(void **state) {
+    (void)state;
+    sb_config c;
+    load_ok(&c, NULL, NULL);
+    assert_string_equal(c.admin_tls_cert, "");
+    assert_string_equal(c.admin_tls_key, "");
+    sb_config_free(&c);
+    char *env[] = {"SIGNALBOX_ADMIN_TLS_CERT=/etc/tls/admin.pem", NULL};
+    char *argv[] = {"--admin-tls-key=/etc/tls/admin.key", "--admin-listen", "[::]:9090", NULL};
+    load_ok(&c, argv, env);
+    assert_string_equal(c.admin_tls_cert, "/etc/tls/admin.pem");
+    assert_string_equal(c.admin_tls_key, "/etc/tls/admin.key");
+    assert_string_equal(c.admin_listen, "[::]:9090");
+    sb_config_free(&c);
+    char *bad[] = {"--admin-tls-crt", "x", NULL};
+    load_fails(bad, NULL, SB_EINVAL,
+               "unknown flag --admin-tls-crt (did you mean --admin-tls-cert?) (see --help)");
+}
+
 static void test_dump(void **state) {
     (void)state;
     sb_config c;
@@ -431,7 +452,8 @@ static void test_dump(void **state) {
                 "\"ingest-topic\":\"\",\"kafka-brokers\":\"\",\"kafka-group\":\"signalbox\","
                 "\"kafka-topics\":\"\",\"kafka-properties\":\"\",\"kafka-max-in-flight\":10000,"
                 "\"auth-file\":\"\",\"allow-unauthenticated\":false,\"admin-listen\":\"\",\"tls-"
-                "cert\":\"\",\"tls-key\":\"\",\"client-timeout\":\"1m\",\"http-ca-file\":\"\","
+                "cert\":\"\",\"tls-key\":\"\",\"admin-tls-cert\":\"\",\"admin-tls-key\":\"\","
+                "\"client-timeout\":\"1m\",\"http-ca-file\":\"\","
                 "\"http-client-cert\":\"\",\"http-client-key\":\"\",\"watch-"
                 "rules\":true,\"idempotency\":false,\"idempotency-ttl\":\"24h\","
                 "\"idempotency-lease\":\"30s\","
@@ -471,7 +493,7 @@ int main(void) {
         cmocka_unit_test(test_flag_forms),    cmocka_unit_test(test_flag_errors),
         cmocka_unit_test(test_environment),   cmocka_unit_test(test_help),
         cmocka_unit_test(test_file_settings), cmocka_unit_test(test_file_errors),
-        cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_dump),          cmocka_unit_test(test_admin_tls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,6 +47,16 @@ async function waitFor(what, fn, ms = 10000) {
     await sleep(50);
   }
   throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
+}
+
+// the status of GET url over HTTPS, whatever the server's certificate (the harness only waits
+// for the router to serve; tests that check the certificate pass their CA)
+function httpsStatus(url) {
+  return new Promise((ok, fail) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000 * SLOWDOWN }, (res) => { res.resume(); ok(res.statusCode); });
+    req.on('timeout', () => req.destroy(new Error(`no answer in ${2 * SLOWDOWN} s`)));
+    req.on('error', fail);
+  });
 }
 
 export function tempDir(prefix = 'sb-') { return mkdtempSync(join(tmpdir(), prefix)); }
@@ -145,9 +156,11 @@ export class Signalbox {
     proc.stdout.on('data', (d) => { sb.stdout += d; });
     proc.stderr.on('data', (d) => { sb.stderr += d; });
     sb.exited = new Promise((ok) => proc.on('exit', (code, signal) => { children.delete(proc); ok({ code, signal }); }));
-    // the admin paths answer on --admin-listen when it is given
-    const admin = args.includes('--admin-listen') ? `http://${args[args.indexOf('--admin-listen') + 1]}` : sb.url('').replace(/\/$/, '');
-    await waitFor('signalbox /healthz', async () => (await fetch(`${admin}/healthz`)).status === 200, WRAPPER.length ? 60000 : 10000)
+    // the admin paths answer on --admin-listen when it is given, over HTTPS with --admin-tls-cert
+    const adminTls = args.includes('--admin-tls-cert');
+    const admin = args.includes('--admin-listen') ? `${adminTls ? 'https' : 'http'}://${args[args.indexOf('--admin-listen') + 1]}` : sb.url('').replace(/\/$/, '');
+    const healthz = adminTls ? () => httpsStatus(`${admin}/healthz`) : async () => (await fetch(`${admin}/healthz`)).status;
+    await waitFor('signalbox /healthz', async () => (await healthz()) === 200, WRAPPER.length ? 60000 : 10000)
       .catch((e) => { throw new Error(`${e.message}\nstdout: ${sb.stdout}\nstderr: ${sb.stderr}`); });
     return sb;
   }

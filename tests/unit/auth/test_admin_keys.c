@@ -1,7 +1,7 @@
 /* test_admin_keys.c - auth/auth.h: admin keys. They open the admin paths and send no events;
  * ingest keys send events and do not open the admin paths; the auth file's mistakes around
- * them (an `admin` field on an ingest key, buses or a rate on an admin key, a file with admin
- * keys only) are refused with file:line:column. */
+ * them (an `admin` field on an ingest key, buses or a rate on an admin key) are refused with
+ * file:line:column; a file of admin keys only protects the admin paths alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,7 +148,28 @@ static void test_no_admin_keys(void **state) {
                                          "    sha256: " ORDERS_HASH "\n"),
                               &err);
     assert_non_null(a);
+    assert_true(sb_auth_has_ingest_keys(a));
     assert_false(sb_auth_has_admin_keys(a));
+    sb_auth_free(a);
+}
+
+/* A file of admin keys only protects the admin paths and leaves ingest as without a file (serve
+ * applies the loopback rule to it). */
+static void test_admin_keys_only(void **state) {
+    (void)state;
+    sb_error err = {0};
+    sb_auth *a = sb_auth_load(write_auth("admin_keys:\n"
+                                         "  - name: prometheus\n"
+                                         "    sha256: " ADMIN_HASH "\n"),
+                              &err);
+    assert_non_null(a);
+    assert_false(sb_auth_has_ingest_keys(a));
+    assert_true(sb_auth_has_admin_keys(a));
+    int status = 0;
+    char why[300];
+    const char *admin[] = {"Authorization", "Bearer k-admin-789", NULL};
+    sb_auth_request r = request(admin);
+    assert_true(sb_auth_admin(a, &r, &status, why, sizeof why));
     sb_auth_free(a);
 }
 
@@ -185,10 +206,9 @@ static void test_file_errors(void **state) {
                "(printf %s KEY | sha256sum)");
     load_fails("admin_keys: {name: prometheus}\n",
                "auth.yaml:1:13: api_keys, access_keys and admin_keys are lists");
-    load_fails("admin_keys:\n"
-               "  - name: prometheus\n"
-               "    sha256: " ADMIN_HASH "\n",
-               "auth.yaml names no key in api_keys or access_keys: nobody could send events");
+    load_fails("api_keys: []\nadmin_keys: []\n",
+               "auth.yaml names no key (api_keys, access_keys, admin_keys): it would protect "
+               "nothing");
 }
 
 static int setup(void **state) {
@@ -206,9 +226,8 @@ static int teardown(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_admin_paths),
-        cmocka_unit_test(test_admin_key_sends_nothing),
-        cmocka_unit_test(test_no_admin_keys),
+        cmocka_unit_test(test_admin_paths),   cmocka_unit_test(test_admin_key_sends_nothing),
+        cmocka_unit_test(test_no_admin_keys), cmocka_unit_test(test_admin_keys_only),
         cmocka_unit_test(test_file_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
