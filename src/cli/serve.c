@@ -348,7 +348,8 @@ static bool loopback(const char *host) {
 
 /* Who may reach what, checked before anything starts: a listener that other hosts reach needs
  * keys for what it serves (ingest keys for listen, admin keys for admin-listen) unless
- * allow-unauthenticated says otherwise; the admin TLS files go in pairs and only with
+ * allow-unauthenticated (for listen) or admin-allow-unauthenticated (for admin-listen) says
+ * otherwise, each for its own listener; the admin TLS files go in pairs and only with
  * admin-listen. Makes the admin TLS context. */
 static int prepare_listeners(server *s, sb_error *err) {
     const sb_config *c = &s->cfg;
@@ -373,7 +374,7 @@ static int prepare_listeners(server *s, sb_error *err) {
                             "admin-tls-cert and admin-tls-key are for admin-listen, which is not "
                             "set: the admin paths are on listen, which tls-cert and tls-key cover");
     bool keys = s->auth && sb_auth_has_admin_keys(s->auth);
-    if (*c->admin_listen && !keys && !c->allow_unauthenticated) {
+    if (*c->admin_listen && !keys && !c->admin_allow_unauthenticated) {
         char host[256];
         int port;
         if (sb_config_parse_listen(c->admin_listen, host, sizeof host, &port, err) != SB_OK)
@@ -382,7 +383,7 @@ static int prepare_listeners(server *s, sb_error *err) {
             return sb_error_set(err, SB_EINVAL,
                                 "admin-listen %s is reachable from other hosts and no admin key "
                                 "is set: list admin_keys in the auth-file (docs/security.md), or "
-                                "set allow-unauthenticated to serve /metrics and /status to "
+                                "set admin-allow-unauthenticated to serve /metrics and /status to "
                                 "anyone who reaches it",
                                 c->admin_listen);
     }

@@ -109,10 +109,13 @@ static const setting settings[] = {
         "may use and a rate; and admin keys for /metrics and /status (docs/security.md); empty: "
         "no authentication"),
     BOOL("allow-unauthenticated", allow_unauthenticated, "false",
-         "serve ingest without ingest keys (auth-file), or /metrics and /status on admin-listen "
-         "without admin keys, on an address that is not loopback (must be explicit)"),
+         "serve ingest without ingest keys (auth-file) on a listen address that is not loopback "
+         "(must be explicit)"),
     STR("admin-listen", admin_listen, "", check_listen_optional, "HOST:PORT",
         "a listener of its own for /metrics, /status, /healthz, /readyz; empty: the main one"),
+    BOOL("admin-allow-unauthenticated", admin_allow_unauthenticated, "false",
+         "serve /metrics and /status on an admin-listen address that is not loopback without "
+         "admin keys (must be explicit; does not open ingest)"),
     STR("tls-cert", tls_cert, "", NULL, "FILE",
         "PEM certificate chain: the listener speaks HTTPS (with tls-key)"),
     STR("tls-key", tls_key, "", NULL, "FILE", "PEM private key of tls-cert"),

@@ -67,9 +67,10 @@ typedef struct sb_config {
     long redis_stream_maxlen;   /* 0: no MAXLEN */
     char *ingest_topic;         /* "" for none */
     char *auth_file;            /* "" for none */
-    bool allow_unauthenticated; /* no auth (or admin keys) on a non-loopback listener */
-    char *admin_listen;         /* HOST:PORT, "" for the main listener */
-    char *tls_cert, *tls_key;   /* "" for plain HTTP */
+    bool allow_unauthenticated; /* no ingest keys on a non-loopback listen */
+    bool admin_allow_unauthenticated;         /* no admin keys on a non-loopback admin-listen */
+    char *admin_listen;                       /* HOST:PORT, "" for the main listener */
+    char *tls_cert, *tls_key;                 /* "" for plain HTTP */
     char *admin_tls_cert, *admin_tls_key;     /* "" for plain HTTP on admin-listen */
     long client_timeout_ms;                   /* duration */
     char *http_ca_file;                       /* "" for the system bundle */

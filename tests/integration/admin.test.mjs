@@ -193,16 +193,20 @@ function refused(args) {
   return { status: r.status, stderr: r.stderr.toString() };
 }
 
-test('an admin listener other hosts reach needs admin keys, or allow-unauthenticated', async () => {
+test('an admin listener other hosts reach needs admin keys, or admin-allow-unauthenticated', async () => {
   const port = await freePort();
   for (const auth of [[], ['--auth-file', ingestOnlyFile]]) {
     const r = refused([...auth, '--admin-listen', `0.0.0.0:${port}`]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`admin-listen 0\\.0\\.0\\.0:${port} is reachable from other hosts and no admin key is set: `
-      + 'list admin_keys in the auth-file \\(docs/security\\.md\\), or set allow-unauthenticated'));
+      + 'list admin_keys in the auth-file \\(docs/security\\.md\\), or set admin-allow-unauthenticated'));
   }
+  // the ingest setting does not open the admin paths
+  const ingestOnly = refused(['--allow-unauthenticated', '--admin-listen', `0.0.0.0:${port}`]);
+  assert.equal(ingestOnly.status, 2, ingestOnly.stderr);
+  assert.match(ingestOnly.stderr, /set admin-allow-unauthenticated/);
   // with admin keys it starts, and so it does when the open admin listener is explicit
-  for (const args of [['--auth-file', authFile], ['--allow-unauthenticated']]) {
+  for (const args of [['--auth-file', authFile], ['--admin-allow-unauthenticated']]) {
     const open = await Signalbox.start({ redis, rules, args: [...args, '--admin-listen', `0.0.0.0:${await freePort()}`] });
     assert.equal((await open.stop()).code, 0);
   }
