@@ -7,9 +7,9 @@
 # Time budgets too tight under Valgrind scale by the harness's SLOWDOWN; no test is skipped.
 #
 # Covers every tests/integration/*.test.mjs: 79 tests in 16 files, 107 processes under
-# Valgrind, all clean with no suppressions; 4 min 48 s on 2 cores (docs/security.md). Not part
-# of scripts/test.sh or CI for that time; run it before a release and after changes to memory
-# handling.
+# Valgrind, all clean with no suppressions; about 5 minutes on 2 cores (docs/security.md). Not
+# part of scripts/test.sh or CI for that time; run it before a release and after changes to
+# memory handling.
 #
 #   tests/valgrind/run.sh [TEST_FILE...]    (default: every tests/integration/*.test.mjs)
 #
