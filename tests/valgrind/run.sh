@@ -6,7 +6,7 @@
 # `signalbox kafka-mock` (the tests' stand-in broker) and routers killed with SIGKILL (no report).
 # Time budgets too tight under Valgrind scale by the harness's SLOWDOWN; no test is skipped.
 #
-# Covers every tests/integration/*.test.mjs: 79 tests in 16 files, 107 processes under
+# Covers every tests/integration/*.test.mjs: 88 tests in 17 files, 121 processes under
 # Valgrind, all clean with no suppressions; about 5 minutes on 2 cores (docs/security.md). Not
 # part of scripts/test.sh or CI for that time; run it before a release and after changes to
 # memory handling.
