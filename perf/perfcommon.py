@@ -1,9 +1,10 @@
-"""What the perf scripts share: free loopback ports, waiting for a port, reading wrk's output,
-and rewriting their table in perf/README.md between <!-- NAME-results:start --> and
-<!-- NAME-results:end -->."""
+"""What the perf scripts share: free loopback ports, waiting for a port, stopping what they
+started, reading wrk's output, and rewriting their table in perf/README.md between
+<!-- NAME-results:start --> and <!-- NAME-results:end -->."""
 import os
 import re
 import socket
+import subprocess
 import sys
 import time
 
@@ -16,6 +17,17 @@ def free_port():
     p = s.getsockname()[1]
     s.close()
     return p
+
+
+def stop_all(procs):
+    """Stops the processes this script started, last first: SIGTERM, then SIGKILL after 10 s."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
 
 
 def wait_port(port, secs=10):

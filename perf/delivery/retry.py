@@ -29,7 +29,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from perfcommon import free_port, wait_port, write_results  # noqa: E402
+from perfcommon import free_port, stop_all, wait_port, write_results  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SIGNALBOX = os.path.join(ROOT, "build", "signalbox")
@@ -79,13 +79,7 @@ def one_run(events, down_s, tmp):
         return {"rate": events / span, "probe": max(st["first_ms"] - st["up_ms"], 0) / 1000,
                 "refused": st["refused"]}
     finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
 
 
 def main():

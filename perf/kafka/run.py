@@ -27,7 +27,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from perfcommon import free_port, write_results  # noqa: E402
+from perfcommon import free_port, stop_all, write_results  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SIGNALBOX = os.path.join(ROOT, "build", "signalbox")
@@ -128,13 +128,7 @@ def one_run(a, tmp):
                 "p99": lat[int(len(lat) * 0.99)], "paced": sent / a.seconds,
                 "lag": max(lags) if lags else 0}
     finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
 
 
 def main():
