@@ -22,8 +22,6 @@
 #include "delivery/deadletter.h"
 #include "delivery/router.h"
 #include "rules/rule.h"
-#include "target/http_auth.h"
-#include "target/http_client.h"
 #include "target/redis_conn.h"
 
 typedef struct redrive redrive;
@@ -48,10 +46,7 @@ struct redrive {
     sb_ruleset *rs;          /* owned until installed */
     struct event_base *base;
     sb_redis *redis;
-    sb_http_client *http;
-    sb_http_auth **auths;
-    size_t nauths;
-    sb_target_env env;
+    sb_delivery_env de; /* the HTTP client, the connections' credentials, target settings */
     sb_router *router;
     struct event *pump;
     item *items;
@@ -63,26 +58,6 @@ struct redrive {
 };
 
 /* ---- the router, as serve builds it ---- */
-
-static sb_http_auth *auth_lookup(void *arg, const char *name) {
-    redrive *rd = arg;
-    return sb_http_auth_find(rd->auths, rd->nauths, name);
-}
-
-/* The credentials of the config file's connections, as serve makes them. */
-static int build_auths(redrive *rd) {
-    rd->auths = calloc(rd->cfg->nconnections + 1, sizeof *rd->auths);
-    if (!rd->auths)
-        return -1;
-    for (size_t i = 0; i < rd->cfg->nconnections; i++) {
-        sb_http_auth *a = sb_http_auth_from_connection(&rd->cfg->connections[i], rd->http,
-                                                       rd->cfg->http_timeout_ms);
-        if (!a)
-            return -1;
-        rd->auths[rd->nauths++] = a;
-    }
-    return 0;
-}
 
 static int64_t mono_ms(void) {
     struct timespec t;
@@ -98,19 +73,9 @@ static int start_router(redrive *rd) {
     sb_redis_options ro = {rd->cfg->redis_host, rd->cfg->redis_port, rd->cfg->redis_user,
                            rd->cfg->redis_password, rd->cfg->redis_db};
     rd->redis = sb_redis_new(rd->base, &ro);
-    rd->http = sb_http_client_new(rd->base);
-    if (!rd->redis || !rd->http ||
-        sb_http_client_set_tls(rd->http, rd->cfg->http_ca_file, rd->cfg->http_client_cert,
-                               rd->cfg->http_client_key) != SB_OK ||
-        build_auths(rd) != 0)
+    if (!rd->redis || sb_delivery_env_init(&rd->de, rd->cfg, rd->base, rd->redis) != SB_OK)
         goto oom;
-    rd->env.base = rd->base;
-    rd->env.redis = rd->redis;
-    rd->env.http = rd->http;
-    sb_target_env_from_config(&rd->env, rd->cfg);
-    rd->env.auth = auth_lookup;
-    rd->env.auth_arg = rd;
-    rd->router = sb_router_new(&rd->env);
+    rd->router = sb_router_new(&rd->de.env);
     if (!rd->router)
         goto oom;
     /* no durable schedule: a failure goes straight back to a dead-letter queue */
@@ -150,12 +115,9 @@ oom:
 static void stop_router(redrive *rd) {
     if (rd->pump)
         event_free(rd->pump);
-    sb_http_client_free(rd->http);
+    sb_delivery_env_fini(&rd->de);
     sb_redis_free(rd->redis);
     sb_router_free(rd->router);
-    for (size_t i = 0; i < rd->nauths; i++)
-        sb_http_auth_free(rd->auths[i]);
-    free(rd->auths);
     if (rd->base)
         event_base_free(rd->base);
 }

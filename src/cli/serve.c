@@ -28,8 +28,6 @@
 #include "source/kafka.h"
 #include "source/kafka_producer.h"
 #include "source/tls.h"
-#include "target/http_auth.h"
-#include "target/http_client.h"
 #include "target/redis_conn.h"
 
 extern char **environ;
@@ -38,10 +36,7 @@ typedef struct server {
     sb_config cfg;
     struct event_base *base;
     sb_redis *redis;
-    sb_http_client *http;
-    sb_http_auth **auths;
-    size_t nauths;
-    sb_target_env env;
+    sb_delivery_env de; /* the HTTP client, the connections' credentials, target settings */
     sb_router *router;
     sb_ingest *ingest;
     sb_kafka *kafka;             /* NULL without a Kafka source */
@@ -64,25 +59,6 @@ typedef struct server {
     struct event *drain_tick, *drain_deadline;
     bool draining;
 } server;
-
-static sb_http_auth *auth_lookup(void *arg, const char *name) {
-    server *s = arg;
-    return sb_http_auth_find(s->auths, s->nauths, name);
-}
-
-static int build_auths(server *s) {
-    s->auths = calloc(s->cfg.nconnections + 1, sizeof *s->auths);
-    if (!s->auths)
-        return -1;
-    for (size_t i = 0; i < s->cfg.nconnections; i++) {
-        sb_http_auth *a =
-            sb_http_auth_from_connection(&s->cfg.connections[i], s->http, s->cfg.http_timeout_ms);
-        if (!a)
-            return -1;
-        s->auths[s->nauths++] = a;
-    }
-    return 0;
-}
 
 /* ---- metrics ---- */
 
@@ -494,7 +470,7 @@ static void server_free(server *s) {
         event_free(s->drain_deadline);
     /* finish the deliveries still in flight (after a drain timeout) with errors first, while
      * the router and the listener that wait for them still exist */
-    sb_http_client_free(s->http);
+    sb_delivery_env_fini(&s->de);
     sb_redis_free(s->redis);
     sb_kafka_producer_free(s->producer, 5000); /* answers the calls waiting for an ack */
     sb_kafka_free(s->kafka);                   /* commits what is settled and leaves the group */
@@ -507,9 +483,6 @@ static void server_free(server *s) {
     sb_auth_free(s->auth);
     sb_tls_ctx_free(s->tls);
     sb_tls_ctx_free(s->admin_tls);
-    for (size_t i = 0; i < s->nauths; i++)
-        sb_http_auth_free(s->auths[i]);
-    free(s->auths);
     sb_metrics_free(s->metrics);
     if (s->base)
         event_base_free(s->base);
@@ -599,19 +572,9 @@ int sb_cmd_serve(int argc, char **argv) {
     sb_redis_options ro = {s.cfg.redis_host, s.cfg.redis_port, s.cfg.redis_user,
                            s.cfg.redis_password, s.cfg.redis_db};
     s.redis = sb_redis_new(s.base, &ro);
-    s.http = sb_http_client_new(s.base);
-    if (s.http && sb_http_client_set_tls(s.http, s.cfg.http_ca_file, s.cfg.http_client_cert,
-                                         s.cfg.http_client_key) != SB_OK)
+    if (!s.redis || sb_delivery_env_init(&s.de, &s.cfg, s.base, s.redis) != SB_OK)
         goto out;
-    if (!s.redis || !s.http || build_auths(&s) != 0)
-        goto out;
-    s.env.base = s.base;
-    s.env.redis = s.redis;
-    s.env.http = s.http;
-    sb_target_env_from_config(&s.env, &s.cfg);
-    s.env.auth = auth_lookup;
-    s.env.auth_arg = &s;
-    s.router = sb_router_new(&s.env);
+    s.router = sb_router_new(&s.de.env);
     /* retries that keep failing wait in Redis; a claim holds a minute (lease) */
     s.schedule = sb_schedule_new(s.base, s.redis, 60000, 1000);
     if (!s.router || !s.schedule)
