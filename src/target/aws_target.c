@@ -90,7 +90,10 @@ int sb_aws_target_init(sb_aws_target *t, const sb_aws_service *svc, const sb_tar
     return SB_OK;
 }
 
-void sb_aws_target_fini(sb_aws_target *t) {
+void sb_aws_target_destroy(void *state) {
+    sb_aws_target *t = state;
+    if (!t)
+        return;
     for (aws_call *c = t->calls; c; c = c->next)
         c->t = NULL;
     if (t->creds) {
@@ -108,6 +111,7 @@ void sb_aws_target_fini(sb_aws_target *t) {
         free(it->group);
         free(it);
     }
+    free(state);
 }
 
 void sb_aws_settle(sb_aws_item *it, sb_send_result r, const char *code, const char *message) {
@@ -202,7 +206,8 @@ static size_t entry_size(const sb_delivery *d, const char *group) {
     return size + (group ? strlen(group) : 0);
 }
 
-void sb_aws_target_send(sb_aws_target *t, sb_delivery *d) {
+void sb_aws_target_send(void *state, sb_delivery *d) {
+    sb_aws_target *t = state;
     sb_aws_item *it = calloc(1, sizeof *it);
     if (!it) {
         d->done(d, SB_SEND_RETRY, "InternalFailure", "out of memory");

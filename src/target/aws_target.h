@@ -87,12 +87,15 @@ struct sb_aws_target {
 int sb_aws_target_init(sb_aws_target *t, const sb_aws_service *svc, const sb_target_spec *spec,
                        const sb_target_env *env, const char *endpoint_override, sb_error *err);
 
-/* Frees what sb_aws_target_init made (not t itself). Calls still in flight are detached. */
-void sb_aws_target_fini(sb_aws_target *t);
+/* The target's destroy(): frees what sb_aws_target_init made and the service's state around
+ * it (state is that malloc'd struct, whose first member is the sb_aws_target; NULL: nothing).
+ * Calls still in flight are detached. */
+void sb_aws_target_destroy(void *state);
 
-/* The target's send(): queues d (its MessageGroupId worked out now) and starts calls as the
- * batch, linger and concurrency allow. d->done may run before it returns. */
-void sb_aws_target_send(sb_aws_target *t, sb_delivery *d);
+/* The target's send(): queues d (its MessageGroupId worked out now) on the sb_aws_target that
+ * state starts with, and starts calls as the batch, linger and concurrency allow. d->done may
+ * run before it returns. */
+void sb_aws_target_send(void *state, sb_delivery *d);
 
 /* Settles an item: d->done(r, code, message) and frees it. Touches nothing of the target,
  * which may be gone after the last item of the last rule set is settled. */

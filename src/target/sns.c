@@ -186,14 +186,6 @@ static void sns_prepare(sb_aws_target *t) {
 static const sb_aws_service sns_service = {
     "sns", 10, SNS_BATCH_BYTES, SNS_MESSAGE_BYTES, sns_build, sns_answer, sns_prepare};
 
-static void sns_destroy(void *state) {
-    sns_target *s = state;
-    if (!s)
-        return;
-    sb_aws_target_fini(&s->t);
-    free(s);
-}
-
 static int sns_create(const sb_target_spec *spec, const sb_target_env *env, void **state,
                       sb_error *err) {
     sns_target *s = calloc(1, sizeof *s);
@@ -204,7 +196,7 @@ static int sns_create(const sb_target_spec *spec, const sb_target_env *env, void
         rc = sb_error_set(err, SB_EINVAL, "target %s: SnsParameters.Subject must be one line",
                           spec->id);
     if (rc != SB_OK) {
-        sns_destroy(s);
+        sb_aws_target_destroy(s);
         return rc;
     }
     if (!s->t.fifo)
@@ -213,8 +205,5 @@ static int sns_create(const sb_target_spec *spec, const sb_target_env *env, void
     return SB_OK;
 }
 
-static void sns_send(void *state, sb_delivery *d) {
-    sb_aws_target_send(state, d);
-}
-
-const sb_target_ops sb_sns_target_ops = {"sns", sns_create, sns_send, sns_destroy, false};
+const sb_target_ops sb_sns_target_ops = {"sns", sns_create, sb_aws_target_send,
+                                         sb_aws_target_destroy, false};

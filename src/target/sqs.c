@@ -270,14 +270,6 @@ static void sqs_prepare(sb_aws_target *t) {
 static const sb_aws_service sqs_service = {
     "sqs", 10, SQS_BATCH_BYTES, SQS_MESSAGE_BYTES, sqs_build, sqs_answer, sqs_prepare};
 
-static void sqs_destroy(void *state) {
-    sqs_target *s = state;
-    if (!s)
-        return;
-    sb_aws_target_fini(&s->t);
-    free(s);
-}
-
 static int sqs_create(const sb_target_spec *spec, const sb_target_env *env, void **state,
                       sb_error *err) {
     sqs_target *s = calloc(1, sizeof *s);
@@ -303,7 +295,7 @@ static int sqs_create(const sb_target_spec *spec, const sb_target_env *env, void
     if (rc == SB_OK)
         rc = sb_aws_target_init(&s->t, &sqs_service, spec, env, override, err);
     if (rc != SB_OK) {
-        sqs_destroy(s);
+        sb_aws_target_destroy(s);
         return rc;
     }
     if (s->url_known && !s->t.fifo)
@@ -312,8 +304,5 @@ static int sqs_create(const sb_target_spec *spec, const sb_target_env *env, void
     return SB_OK;
 }
 
-static void sqs_send(void *state, sb_delivery *d) {
-    sb_aws_target_send(state, d);
-}
-
-const sb_target_ops sb_sqs_target_ops = {"sqs", sqs_create, sqs_send, sqs_destroy, false};
+const sb_target_ops sb_sqs_target_ops = {"sqs", sqs_create, sb_aws_target_send,
+                                         sb_aws_target_destroy, false};
