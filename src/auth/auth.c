@@ -216,11 +216,14 @@ sb_auth *sb_auth_load(const char *path, sb_error *err) {
     }
     sb_buf text;
     sb_buf_init(&text);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_buf_append(&text, chunk, n);
+    int got = sb_buf_read_stream(&text, f, SIZE_MAX - 1);
     fclose(f);
+    if (got != 0) {
+        sb_error_set(err, SB_EIO, "cannot read the auth file %s: %s", path,
+                     sb_buf_failed(&text) ? "out of memory" : strerror(errno));
+        sb_buf_free(&text);
+        return NULL;
+    }
     sb_auth *a = calloc(1, sizeof *a);
     sb_arena arena;
     sb_arena_init(&arena, 8192);

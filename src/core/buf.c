@@ -182,3 +182,15 @@ void sb_buf_json_double(sb_buf *b, double v) {
     }
     sb_buf_puts(b, tmp);
 }
+
+int sb_buf_read_stream(sb_buf *b, FILE *f, size_t max) {
+    char chunk[8192];
+    size_t start = b->len, n;
+    while (b->len - start <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_buf_append(b, chunk, n);
+    for (volatile char *v = chunk; v < chunk + sizeof chunk; v++)
+        *v = 0; /* not a memset, which a compiler may leave out before the return */
+    if (ferror(f) || sb_buf_failed(b))
+        return -1;
+    return b->len - start > max ? 1 : 0;
+}

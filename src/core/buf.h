@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct sb_buf {
     char *data; /* NUL-terminated while not failed */
@@ -41,6 +42,11 @@ void sb_buf_append(sb_buf *b, const void *p, size_t n);
 void sb_buf_puts(sb_buf *b, const char *s);
 void sb_buf_putc(sb_buf *b, char c);
 void sb_buf_printf(sb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends what is left of f to b, up to max bytes and one more (to tell a larger file). Returns
+ * 0, 1 when f holds more than max bytes, or -1 on a read error (ferror(f); errno says why) or
+ * when b failed. The read buffer on the stack is wiped, for files that hold secrets. */
+int sb_buf_read_stream(sb_buf *b, FILE *f, size_t max);
 
 /* Appends s[0..n) as a JSON string, quotes included: control characters, quotes and
  * backslashes are escaped, and bytes that are not UTF-8 become U+FFFD. */

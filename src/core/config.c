@@ -1185,19 +1185,15 @@ static int load_file(loader *l, const char *path) {
         return sb_error_set(l->err, SB_EIO, "config file %s: %s", path, strerror(errno));
     sb_buf b;
     sb_buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= MAX_CONFIG_FILE)
-        sb_buf_append(&b, chunk, n);
+    int got = sb_buf_read_stream(&b, f, MAX_CONFIG_FILE);
     bool failed = ferror(f);
     fclose(f);
-    memset(chunk, 0, sizeof chunk);
     int rc = SB_OK;
     if (failed)
         rc = sb_error_set(l->err, SB_EIO, "config file %s: read error", path);
-    else if (b.len > MAX_CONFIG_FILE)
+    else if (got == 1)
         rc = sb_error_set(l->err, SB_ELIMIT, "config file %s: larger than 1MB", path);
-    else if (sb_buf_failed(&b))
+    else if (got != 0)
         rc = sb_error_set(l->err, SB_ENOMEM, "out of memory");
     if (rc != SB_OK) {
         if (b.data)

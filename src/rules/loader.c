@@ -734,13 +734,10 @@ static void load_file(lctx *c, const char *path) {
     }
     sb_buf b;
     sb_buf_init(&b);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_buf_append(&b, chunk, got);
+    int got = sb_buf_read_stream(&b, f, SIZE_MAX - 1);
     bool err = ferror(f);
     fclose(f);
-    if (err || sb_buf_failed(&b)) {
+    if (got != 0) {
         problem(c, 0, "cannot read: %s", err ? strerror(errno) : "out of memory");
         sb_buf_free(&b);
         return;

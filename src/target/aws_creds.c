@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 
 typedef struct waiter {
@@ -49,34 +50,22 @@ static const char ecs_host[] = "http://169.254.170.2";
 
 static void start_fetch(sb_aws_creds *p);
 
+/* The contents of a small file (credentials, a token), NUL-terminated; NULL when it cannot be
+ * read or holds more than 1 MiB. */
 static char *read_file(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0 || n > (1 << 20))
-            break;
-        if (n + 1 == cap) {
-            char *b = realloc(buf, cap * 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-    }
+    sb_buf b;
+    sb_buf_init(&b);
+    int got = sb_buf_read_stream(&b, f, 1 << 20);
     fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = n;
+    if (got != 0) {
+        sb_buf_free(&b);
+        return NULL;
     }
-    return buf;
+    sb_buf_reserve(&b, 1); /* an empty file still gives "" */
+    return sb_buf_take(&b, len);
 }
 
 static void wipe(char *s, size_t n) {
