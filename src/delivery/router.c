@@ -36,11 +36,14 @@ static void live_free(live *l) {
             free(l->targets[i]);
         if (l->rule_arns)
             free(l->rule_arns[i]);
+        if (l->idem_paths)
+            sb_jsonpath_free(l->idem_paths[i]);
     }
     for (size_t b = 0; l->rs && l->matchers && b < l->rs->nbuses; b++)
         sb_matcher_free(l->matchers[b]);
     free(l->targets);
     free(l->rule_arns);
+    free(l->idem_paths);
     free(l->matchers);
     sb_ruleset_free(l->rs);
     free(l);
@@ -102,9 +105,10 @@ int sb_router_install(sb_router *r, sb_ruleset *rs, const char *account, const c
     l->rs = rs;
     l->targets = calloc(rs->nrules ? rs->nrules : 1, sizeof *l->targets);
     l->rule_arns = calloc(rs->nrules ? rs->nrules : 1, sizeof *l->rule_arns);
+    l->idem_paths = calloc(rs->nrules ? rs->nrules : 1, sizeof *l->idem_paths);
     l->matchers = calloc(rs->nbuses ? rs->nbuses : 1, sizeof *l->matchers);
     int rc = SB_OK;
-    if (!l->targets || !l->rule_arns || !l->matchers)
+    if (!l->targets || !l->rule_arns || !l->idem_paths || !l->matchers)
         rc = sb_error_set(err, SB_ENOMEM, "out of memory");
     for (size_t b = 0; rc == SB_OK && b < rs->nbuses; b++)
         if (!(l->matchers[b] = sb_matcher_new(rs->buses[b].machine)))
@@ -121,6 +125,16 @@ int sb_router_install(sb_router *r, sb_ruleset *rs, const char *account, const c
         l->targets[i] = calloc(rule->ntargets ? rule->ntargets : 1, sizeof(live_target));
         if (!l->rule_arns[i] || !l->targets[i]) {
             rc = sb_error_set(err, SB_ENOMEM, "out of memory");
+            break;
+        }
+        if (rule->idempotency_key_path &&
+            !(l->idem_paths[i] = sb_jsonpath_new(rule->idempotency_key_path, err))) {
+            char what[SB_ERROR_MSG_MAX];
+            snprintf(what, sizeof what, "%s", err ? err->msg : "");
+            rc = sb_error_set(err, err ? err->code : SB_EINVAL,
+                              "%s:%u: rule %s: "
+                              "IdempotencyKeyPath: %s",
+                              rule->file, rule->line, rule->name, what);
             break;
         }
         for (size_t t = 0; rc == SB_OK && t < rule->ntargets; t++) {
@@ -221,13 +235,13 @@ static char *idem_key_of(sb_router *r, live *l, size_t ri, size_t t, route_ctx *
         return NULL;
     const char *key = x->event_id;
     size_t len = strlen(key);
-    if (rule->idempotency_key_path) {
+    const sb_jsonpath *p = l->idem_paths[ri];
+    if (p) {
         sb_error e;
-        sb_jsonpath *p = sb_jsonpath_new(rule->idempotency_key_path, &e);
-        if (p && !x->root &&
+        if (!x->root &&
             sb_json_parse(x->event, x->len, &x->arena, false, &x->root, &e, NULL) != SB_OK)
             x->root = NULL;
-        const sb_jnode *v = p && x->root ? sb_jsonpath_get(p, x->root) : NULL;
+        const sb_jnode *v = x->root ? sb_jsonpath_get(p, x->root) : NULL;
         if (v && v->type == SB_JSON_STRING) {
             key = v->u.str.s;
             len = v->u.str.len;
@@ -235,7 +249,6 @@ static char *idem_key_of(sb_router *r, live *l, size_t ri, size_t t, route_ctx *
             key = x->event + v->offset;
             len = v->end - v->offset;
         }
-        sb_jsonpath_free(p);
     }
     char *k = malloc(SB_IDEM_KEY_MAX + SB_IDEM_MEMBER_MAX);
     if (!k)

@@ -35,9 +35,10 @@ typedef struct live_target {
 typedef struct live {
     int refs; /* the router's + one per delivery in flight */
     sb_ruleset *rs;
-    live_target **targets; /* [rule][target] */
-    char **rule_arns;      /* [rule] */
-    sb_matcher **matchers; /* [bus] */
+    live_target **targets;           /* [rule][target] */
+    char **rule_arns;                /* [rule] */
+    struct sb_jsonpath **idem_paths; /* [rule]: its IdempotencyKeyPath compiled, or NULL */
+    sb_matcher **matchers;           /* [bus] */
 } live;
 
 struct sb_router {
